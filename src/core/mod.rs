@@ -1,0 +1,1 @@
+//! Platform-independent client core.

@@ -1,0 +1,2 @@
+//! xano-realtime: a browser client for Xano realtime channels.
+pub mod core;
