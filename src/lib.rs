@@ -1,2 +1,16 @@
-//! xano-realtime: a browser client for Xano realtime channels.
+//! xano-realtime: open and close Xano realtime channels from a browser app, over one WebSocket,
+//! with presence, history on join and an offline queue.
+//!
+//! - [`core`]: every decision, platform-independent and tested natively.
+//! - `web` (wasm32 only): the browser shell around the core (WebSocket, timers, listeners).
+//! - `api` (wasm32 only): the JavaScript exports (`configure`, `openChannel`, `Channel`, …).
+
 pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub use api::*;

@@ -1,0 +1,7 @@
+//! The browser shell (wasm32 only): WebSocket, timers, browser events and the app's listeners,
+//! around the platform-independent core.
+
+pub mod glue;
+pub mod listeners;
+pub mod read;
+pub mod runtime;
