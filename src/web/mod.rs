@@ -3,5 +3,6 @@
 
 pub mod glue;
 pub mod listeners;
+pub mod queue;
 pub mod read;
 pub mod runtime;
