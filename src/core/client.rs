@@ -347,7 +347,7 @@ impl<M, L> Client<M, L> {
             },
         );
         let mut names: Vec<String> = self.channels.keys().cloned().collect();
-        names.sort();
+        names.sort_unstable();
         for name in &names {
             self.join(socket, name);
         }

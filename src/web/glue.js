@@ -106,3 +106,7 @@ export function callStateListener(cb, state, detail) {
 export function errorText(e) {
   return e && e.message ? String(e.message) : String(e);
 }
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

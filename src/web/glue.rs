@@ -35,6 +35,7 @@ extern "C" {
     ) -> js_sys::Function;
     #[wasm_bindgen(js_name = callListener)]
     pub fn call_listener(cb: &js_sys::Function, arg: &JsValue);
+    pub fn sleep(ms: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(e: &JsValue) -> String;
     #[wasm_bindgen(js_name = callStateListener)]

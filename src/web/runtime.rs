@@ -6,7 +6,6 @@
 //! for the channel whose frame it is handling.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -54,7 +53,7 @@ pub struct Runtime {
     next_channel_id: u64,
     store: Option<(String, QueueStore)>,
     /// Channels whose `queue` event is scheduled for this tick.
-    pub queue_events_due: HashSet<String>,
+    pub queue_events_due: Vec<String>,
 }
 
 /// Callbacks created once for the life of the page and shared by every socket and timer, so no
@@ -166,7 +165,7 @@ impl Runtime {
             stats: Stats::default(),
             next_channel_id: 1,
             store: None,
-            queue_events_due: HashSet::new(),
+            queue_events_due: Vec::new(),
         }
     }
 
