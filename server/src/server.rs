@@ -35,7 +35,7 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 4096;
 /// `error` frame instead of a closed socket.
 pub const TRANSPORT_MAX_MESSAGE: usize = 16 * 1024 * 1024;
 /// How long a closing socket may take to finish the close handshake before it is dropped.
-pub const CLOSE_GRACE: Duration = Duration::from_secs(3);
+pub const DEFAULT_CLOSE_GRACE: Duration = Duration::from_secs(3);
 
 /// Everything needed to start a server.
 #[derive(Debug, Clone)]
@@ -52,6 +52,9 @@ pub struct ServerOptions {
     pub admin: bool,
     /// Outgoing queue capacity per connection, in frames.
     pub queue_capacity: usize,
+    /// How long a socket being closed by the server may take to finish the close handshake (and
+    /// to drain what its writer is blocked on) before its TCP stream is dropped.
+    pub close_grace: Duration,
 }
 
 impl Default for ServerOptions {
@@ -63,6 +66,7 @@ impl Default for ServerOptions {
             static_dirs: Vec::new(),
             admin: false,
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
+            close_grace: DEFAULT_CLOSE_GRACE,
         }
     }
 }
@@ -108,7 +112,7 @@ impl RunningServer {
             "shutting down: closing sockets with 1012"
         );
         self.shared
-            .wait_gone(&ids, CLOSE_GRACE + Duration::from_secs(1))
+            .wait_gone(&ids, self.shared.close_grace + Duration::from_secs(1))
             .await;
         self.serve.abort();
     }
@@ -146,6 +150,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
         options.config,
         options.canonical,
         options.queue_capacity,
+        options.close_grace,
     ));
     let app = App {
         shared: shared.clone(),
@@ -335,7 +340,7 @@ async fn connection(
                 Some(Control::Close(code, reason)) => {
                     if deadline.is_none() {
                         let _ = close_tx.try_send(CloseFrame { code, reason: reason.into() });
-                        deadline = Some(tokio::time::Instant::now() + CLOSE_GRACE);
+                        deadline = Some(tokio::time::Instant::now() + shared.close_grace);
                         closing = Some(code);
                     }
                 }
@@ -424,7 +429,7 @@ fn param<T: std::str::FromStr>(params: &Params, name: &str) -> Result<Option<T>,
 async fn admin_drop(State(app): State<App>) -> Response {
     let ids = app.shared.control_all(Control::Drop);
     info!(connections = ids.len(), "admin: dropping every socket");
-    app.shared.wait_gone(&ids, CLOSE_GRACE).await;
+    app.shared.wait_gone(&ids, Duration::from_secs(3)).await;
     json_response(
         StatusCode::OK,
         serde_json::json!({ "dropped": ids.len() }).to_string(),
@@ -447,7 +452,7 @@ async fn admin_close(State(app): State<App>, params: Params) -> AdminResult {
         .control_all(Control::Close(code, "Closed by the server.".to_string()));
     info!(connections = ids.len(), code, "admin: closing every socket");
     app.shared
-        .wait_gone(&ids, CLOSE_GRACE + Duration::from_secs(1))
+        .wait_gone(&ids, app.shared.close_grace + Duration::from_secs(1))
         .await;
     Ok(json_response(
         StatusCode::OK,
