@@ -150,7 +150,9 @@ pub enum Route<'a, L> {
 /// no backlog, and every action this page queued is covered by a flush that emptied the store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct QueueState {
-    /// Sequence number of the last action this page queued on the channel (0: none).
+    /// Sequence number of the last action this page queued on the channel. Numbers come from one
+    /// counter for the whole client, so that a flush of an earlier opening of the channel, which
+    /// may end after the channel was opened again, never covers what the new opening queued.
     last_queued: u64,
     /// Every action up to this sequence number has left the store.
     covered: u64,
@@ -197,6 +199,8 @@ pub struct Client<M, L> {
     ever_opened: bool,
     browser_online: bool,
     announced: bool,
+    /// The last offline-queue sequence number handed out (see [`QueueState::last_queued`]).
+    queue_seq: u64,
     jitter: Jitter,
     outputs: Vec<Output>,
 }
@@ -214,6 +218,7 @@ impl<M, L> Client<M, L> {
             ever_opened: false,
             browser_online: true,
             announced: false,
+            queue_seq: 0,
             jitter: Jitter::new(seed),
             outputs: Vec::new(),
         }
@@ -285,6 +290,8 @@ impl<M, L> Client<M, L> {
                 joined: false,
                 presence: Presence::default(),
                 queue: QueueState {
+                    last_queued: self.queue_seq,
+                    covered: self.queue_seq,
                     backlog: options.queue_offline_actions,
                     ..QueueState::default()
                 },
@@ -580,7 +587,8 @@ impl<M, L> Client<M, L> {
                 max,
             }),
             _ => {
-                entry.queue.last_queued += 1;
+                self.queue_seq += 1;
+                entry.queue.last_queued = self.queue_seq;
                 entry.queue.count += 1;
                 let pending = entry.queue.count;
                 self.outputs.push(Output::QueueChanged {

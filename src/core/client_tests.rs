@@ -694,3 +694,43 @@ fn state_changes_are_reported_with_their_reason() {
     assert_eq!(change.1.attempt, 0);
     assert!(change.1.delay_ms.is_some());
 }
+
+#[test]
+fn a_flush_of_an_earlier_opening_cannot_hide_what_the_channel_queued_since_it_reopened() {
+    // Found by tests/core_properties.rs: the app closes and reopens a channel while a flush of
+    // the earlier opening is still running (it holds the channel's Web Lock). That flush ends
+    // after the reopened channel queued a message; its `covers` must not count for the new one.
+    let mut c = configured();
+    let socket = joined_with_queue(&mut c, "a");
+    c.socket_closed(socket, 1006);
+    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
+    let first = queue(&mut c, "a", "1");
+    let second = queue(&mut c, "a", "2");
+    c.timer_fired(timer);
+    let s = opened_socket(&c.take_outputs());
+    c.socket_opened(s);
+    let old = flush_of(&c.take_outputs()).unwrap();
+    let covers = c.last_queued("a");
+    assert!(c.flush_send("a", old, first));
+    assert!(c.flush_send("a", old, second));
+    // Both drained and were deleted; the flush reads the store once more and finds it empty.
+    c.close_channel("a");
+    c.open_channel("a", opts(false, false, true), 0).unwrap();
+    let s = opened_socket(&c.take_outputs());
+    queue(&mut c, "a", "3");
+    // The old flush ends now: it emptied the store as it was when it read it.
+    c.flush_finished("a", old, covers, true, 1, c.last_queued("a"));
+    c.take_outputs();
+    c.socket_opened(s);
+    assert!(
+        flush_of(&c.take_outputs()).is_some(),
+        "the message queued after the reopen is flushed once joined"
+    );
+    assert!(
+        matches!(
+            c.message("a", "4", &MessageOptions::default()),
+            Ok(MessageOutcome::Queue(_))
+        ),
+        "a later send goes behind the queued one"
+    );
+}
