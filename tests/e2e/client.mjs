@@ -1,0 +1,97 @@
+// Helpers for the end-to-end tests that drive this project's package (pkg/, built by
+// `wasm-pack build --target web`) in headless Chromium: a page served by the local server with
+// the package, and the browser-side helpers those tests share.
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, launchBrowser, startServer } from './support.mjs';
+
+/** Directory of the built package. */
+export const PKG = path.join(ROOT, process.env.XANO_RT_PKG || 'pkg');
+
+/** Static directories for startServer: the test page, then the package. */
+export function pageDirs() {
+  if (!existsSync(path.join(PKG, 'xano_realtime.js'))) {
+    throw new Error(`${PKG}/xano_realtime.js not found: run \`wasm-pack build --target web --out-dir pkg\``);
+  }
+  return [path.join(ROOT, 'tests/e2e/client-page'), PKG];
+}
+
+/** Starts a server serving the test page and the package. */
+export function startPageServer(options = {}) {
+  return startServer({ ...options, static: pageDirs() });
+}
+
+/**
+ * Opens the test page in a fresh context; collects page errors and console messages. The page
+ * gets `window.t` helpers (see PAGE_HELPERS).
+ */
+export async function openPage(browser, server, { initScript } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  const consoleLines = [];
+  page.on('pageerror', (e) => errors.push(String(e && e.stack ? e.stack : e)));
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  if (initScript) await page.addInitScript(initScript);
+  await page.addInitScript(PAGE_HELPERS);
+  await page.goto(`${server.url}/index.html`);
+  await page.evaluate(() => window.ready);
+  return { context, page, errors, console: consoleLines };
+}
+
+// Browser-side helpers, installed before the page's scripts run.
+function PAGE_HELPERS() {
+  const t = {};
+  // Configures the client for `host` with quick reconnects.
+  t.configure = (host, extra = {}) =>
+    window.xrt.configure({
+      instanceBaseUrl: `http://${host}`,
+      realtimeConnectionCanonical: 'dev',
+      reconnect: { minDelayMs: 20, maxDelayMs: 200 },
+      ...extra,
+    });
+  // Resolves with the first frame of `action` on `ch` accepted by `pred` (a failure guard rejects).
+  t.next = (ch, action, pred = () => true, ms = 15000) =>
+    new Promise((resolve, reject) => {
+      let off = () => {};
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`timed out waiting for ${action} on ${ch.name}`));
+      }, ms);
+      off = ch.on(action, (f) => {
+        if (!pred(f)) return;
+        clearTimeout(timer);
+        off();
+        resolve(f);
+      });
+    });
+  // Resolves with the detail when the connection state becomes `target`.
+  t.state = (target, ms = 15000) =>
+    new Promise((resolve, reject) => {
+      let off = () => {};
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`timed out waiting for state ${target} (now ${window.xrt.connectionState()})`));
+      }, ms);
+      off = window.xrt.onConnectionState((state, detail) => {
+        if (state !== target) return;
+        clearTimeout(timer);
+        off();
+        resolve(detail);
+      });
+    });
+  t.admin = async (host, endpoint, body) => {
+    const isGet = endpoint === 'stats' || endpoint.startsWith('history');
+    const res = await fetch(`http://${host}/admin/${endpoint}`, {
+      method: isGet ? 'GET' : 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`/admin/${endpoint}: ${res.status}`);
+    return res.json();
+  };
+  window.t = t;
+}
+
+export { launchBrowser };

@@ -1,0 +1,214 @@
+// Fault tests of this project's client (pkg/) in headless Chromium against the local server's
+// admin endpoints: every close code of PROTOCOL.md, an outage in the middle of a queue flush, the
+// server restarted (same port) in the middle of a blast, and 100 channels rejoined after a
+// reconnect.
+//
+//   cargo build -p xano-realtime-server && wasm-pack build --target web --out-dir pkg
+//   node --test tests/e2e/faults.test.mjs
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, startPageServer } from './client.mjs';
+
+const CONFIG = `
+[[channel]]
+pattern = "flush/*"
+history = 1000
+anonymous_send = true
+
+[[channel]]
+pattern = "*"
+anonymous_send = true
+`;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startPageServer({ config: CONFIG });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('every close code of PROTOCOL.md: reconnect and rejoin, or stop (1000, 1008)', async () => {
+  const { page, errors, context } = await openPage(browser, server);
+  const results = await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host);
+    const out = [];
+    for (const code of [1006, 1011, 1012, 1013, 1014, 4000, 4001, 1000, 1008]) {
+      const ch = xrt.openChannel(`codes/${code}`, { presence: true });
+      await t.next(ch, 'presence_full');
+      const sockets = xrt.clientStats().socketsOpened;
+      const statuses = [];
+      ch.on('connection_status', (f) => statuses.push(f.payload.status));
+      const retry = code === 1000 || code === 1008 ? null : t.state('reconnecting');
+      const disconnected = t.next(ch, 'connection_status', (f) => f.payload.status === 'disconnected');
+      const rejoined = retry && t.next(ch, 'presence_full');
+      if (code === 1006) await t.admin(host, 'drop');
+      else await t.admin(host, `close?code=${code}`);
+      await disconnected;
+      if (retry) {
+        const detail = await retry;
+        await rejoined;
+        const stats = await t.admin(host, 'stats');
+        out.push({
+          code,
+          detailCode: detail.code,
+          state: xrt.connectionState(),
+          members: stats.channels[`codes/${code}`].members,
+          statuses,
+          newSockets: xrt.clientStats().socketsOpened - sockets,
+        });
+      } else {
+        // The decision is made when the close arrives: no timer, no new socket.
+        out.push({ code, state: xrt.connectionState(), statuses, newSockets: xrt.clientStats().socketsOpened - sockets });
+      }
+      ch.close();
+    }
+    return out;
+  }, server.host);
+  for (const r of results) {
+    if (r.code === 1000 || r.code === 1008) {
+      assert.equal(r.state, 'idle', `${r.code}`);
+      assert.equal(r.newSockets, 0, `${r.code}`);
+      assert.deepEqual(r.statuses, ['disconnected'], `${r.code}`);
+    } else {
+      assert.equal(r.detailCode, r.code, `${r.code}`);
+      assert.equal(r.state, 'open', `${r.code}`);
+      assert.equal(r.members, 1, `${r.code}: rejoined once`);
+      assert.equal(r.newSockets, 1, `${r.code}: one new socket`);
+      assert.deepEqual(r.statuses, ['disconnected', 'connected'], `${r.code}`);
+    }
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an outage in the middle of a queue flush loses nothing and duplicates nothing', async () => {
+  const { page, errors, context } = await openPage(browser, server);
+  const N = 1000;
+  const r = await page.evaluate(async ({ host, N }) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database: `flush-${Math.random()}` } });
+    const ch = xrt.openChannel('flush/1', { queueOfflineActions: true });
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    // Down, and handshakes refused: every send is queued.
+    await t.admin(host, 'refuse?ms=400');
+    const down = t.state('reconnecting');
+    await t.admin(host, 'drop');
+    await down;
+    const pad = 'p'.repeat(400);
+    const outcomes = await Promise.all(Array.from({ length: N }, (_, seq) => ch.message({ seq, pad })));
+    // The flush starts once the refusal ends; drop the socket as soon as the first queued
+    // message is back (the flush is then under way), and let it reconnect.
+    const first = t.next(ch, 'message', (f) => f.payload.seq === 0);
+    await first;
+    const before = (await t.admin(host, 'stats')).channels['flush/1'].messages;
+    await t.admin(host, 'drop');
+    await t.next(ch, 'message', (f) => f.payload.seq === N - 1, 30000);
+    // Everything was delivered: the queue is empty and stays empty.
+    let pending = await ch.pending();
+    const deadline = Date.now() + 10000;
+    while (pending !== 0 && Date.now() < deadline) {
+      await t.next(ch, 'queue', () => true, 10000).catch(() => {});
+      pending = await ch.pending();
+    }
+    const history = await t.admin(host, 'history?channel=flush%2F1');
+    const stats = await t.admin(host, 'stats');
+    return {
+      queued: outcomes.filter((o) => o === 'queued').length,
+      receivedBeforeDrop: before,
+      seqs: history.history.map((f) => f.payload.seq),
+      accepted: stats.channels['flush/1'].messages,
+      pending,
+    };
+  }, { host: server.host, N });
+  assert.equal(r.queued, N);
+  assert.ok(r.receivedBeforeDrop < N, `the drop hit the middle of the flush (${r.receivedBeforeDrop} of ${N} in)`);
+  assert.equal(r.pending, 0);
+  const dups = r.seqs.filter((s, i) => r.seqs.indexOf(s) !== i);
+  assert.deepEqual(dups, [], 'no message was delivered twice');
+  assert.deepEqual(r.seqs, Array.from({ length: N }, (_, i) => i), 'every message arrived, in order');
+  assert.equal(r.accepted, N);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('100 channels are all rejoined after a reconnect, also those reopened while it was down', async () => {
+  const { page, errors, context } = await openPage(browser, server);
+  const r = await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host);
+    const names = Array.from({ length: 100 }, (_, i) => `many/${i}`);
+    let chans = names.map((n) => xrt.openChannel(n, { presence: true }));
+    await Promise.all(chans.map((ch) => t.next(ch, 'presence_full')));
+    await t.admin(host, 'refuse?ms=200');
+    const down = t.state('reconnecting');
+    await t.admin(host, 'drop');
+    await down;
+    // Half of them are closed and opened again while the connection is down.
+    for (const n of names.slice(0, 50)) xrt.closeChannel(n);
+    chans = names.map((n) => xrt.openChannel(n, { presence: true }));
+    await Promise.all(chans.map((ch) => t.next(ch, 'presence_full')));
+    const stats = await t.admin(host, 'stats');
+    const members = names.map((n) => stats.channels[n].members);
+    const presence = chans.map((ch) => ch.presence().length);
+    for (const n of names) xrt.closeChannel(n);
+    return { members, presence, state: xrt.connectionState(), stats: xrt.clientStats() };
+  }, server.host);
+  assert.deepEqual(r.members, Array(100).fill(1));
+  assert.deepEqual(r.presence, Array(100).fill(1));
+  assert.equal(r.state, 'idle');
+  assert.equal(r.stats.channels, 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the server killed and restarted on the same port in the middle of a blast: the client reconnects and rejoins', async () => {
+  const first = await startPageServer({ config: CONFIG });
+  const port = first.port;
+  const { page, errors, context } = await openPage(browser, first);
+  await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host);
+    window.blast = xrt.openChannel('blast', { presence: true });
+    window.received = 0;
+    window.blast.on('message', () => (window.received += 1));
+    await t.next(window.blast, 'presence_full');
+    window.rejoined = t.next(window.blast, 'presence_full', () => true, 30000);
+    window.lost = t.next(window.blast, 'connection_status', (f) => f.payload.status === 'disconnected', 30000);
+  }, first.host);
+  // The blast call answers only once every frame is queued: do not wait for it (it fails when
+  // the server dies).
+  const blasting = first.admin('blast', { channel: 'blast', count: 200000, bytes: 200 }).catch(() => null);
+  await page.waitForFunction(() => window.received > 0);
+  // A crash: no close frame (the client sees 1006), the blast cut short.
+  const exited = new Promise((resolve) => first.process.once('exit', resolve));
+  first.process.kill('SIGKILL');
+  await exited;
+  await first.stop();
+  await blasting;
+  await page.evaluate(() => window.lost);
+  const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
+  try {
+    assert.equal(second.port, port);
+    const r = await page.evaluate(async () => {
+      await window.rejoined;
+      return { state: window.xrt.connectionState(), received: window.received };
+    });
+    assert.equal(r.state, 'open');
+    assert.ok(r.received > 0 && r.received < 200000, `${r.received} blast frames before the restart`);
+    const stats = await second.admin('stats');
+    assert.equal(stats.channels.blast.members, 1);
+    await page.evaluate(() => window.blast.close());
+  } finally {
+    await context.close();
+    await second.stop();
+  }
+  assert.deepEqual(errors, []);
+});
