@@ -34,4 +34,6 @@ scripts/size.sh
 if [ -d tests/e2e ]; then
   step "end-to-end tests (Playwright, headless Chromium, local server)"
   node --test --test-concurrency=1 tests/e2e/
+  step "soak, short form (the long one: scripts/soak.sh)"
+  SOAK=short node --test tests/e2e/soak.mjs
 fi
