@@ -8,7 +8,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, startPageServer } from './client.mjs';
+import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
 
 const CONFIG = `
 [[channel]]

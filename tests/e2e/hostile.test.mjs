@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './support.mjs';
-import { launchBrowser, openPage, startPageServer } from './client.mjs';
+import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
 
 const CORPUS = JSON.parse(readFileSync(path.join(ROOT, 'tests/hostile_frames.json'), 'utf8')).frames;
 

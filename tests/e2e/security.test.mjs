@@ -8,7 +8,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, startPageServer } from './client.mjs';
+import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
 
 const ALICE = 'alice-SECRET-7f3a9c';
 const BOB = 'bob-SECRET-41d2e8';

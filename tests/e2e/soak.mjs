@@ -10,7 +10,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, startPageServer } from './client.mjs';
+import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
 
 const LONG = process.env.SOAK === 'long';
 const CYCLES = LONG ? 10_000 : 1_000;

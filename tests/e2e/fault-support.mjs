@@ -1,4 +1,4 @@
-// Helpers for the end-to-end tests that drive this project's package (pkg/, built by
+// Helpers for the fault, hostile-input, soak and security end-to-end tests that drive the package (pkg/, built by
 // `wasm-pack build --target web`) in headless Chromium: a page served by the local server with
 // the package, and the browser-side helpers those tests share.
 
@@ -14,7 +14,7 @@ export function pageDirs() {
   if (!existsSync(path.join(PKG, 'xano_realtime.js'))) {
     throw new Error(`${PKG}/xano_realtime.js not found: run \`wasm-pack build --target web --out-dir pkg\``);
   }
-  return [path.join(ROOT, 'tests/e2e/client-page'), PKG];
+  return [path.join(ROOT, 'tests/e2e/fault-page'), PKG];
 }
 
 /** Starts a server serving the test page and the package. */
