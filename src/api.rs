@@ -174,7 +174,7 @@ pub(crate) fn read_channel_options(options: &JsValue) -> Result<ChannelOptions, 
 #[wasm_bindgen(js_name = openChannel, unchecked_return_type = "Channel")]
 pub fn open_channel(
     #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ChannelOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ChannelOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let name = read::channel_name(&name).map_err(throw)?;
     let options = read_channel_options(&options.unwrap_or_default()).map_err(throw)?;
@@ -364,8 +364,8 @@ impl Channel {
     #[wasm_bindgen(unchecked_return_type = "Promise<\"sent\" | \"queued\">")]
     pub fn message(
         &self,
-        payload: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "MessageOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] payload: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MessageOptions")] options: Option<JsValue>,
     ) -> Promise {
         match self.send_message(&payload, &options.unwrap_or_default()) {
             Ok(promise) => promise,
