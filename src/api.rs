@@ -250,15 +250,7 @@ pub fn on_connection_state(
     cb: JsValue,
 ) -> Result<JsValue, JsValue> {
     let cb = read::function(&cb, "callback").map_err(throw)?;
-    with_rt(|rt| {
-        if !rt.state_listeners.contains(&cb) {
-            rt.state_listeners.push(cb.clone());
-        }
-    });
-    let remover = Closure::once_into_js(move || {
-        with_rt(|rt| rt.state_listeners.retain(|f| *f != cb));
-    });
-    Ok(remover)
+    Ok(crate::web::glue::add_state_listener(&cb).into())
 }
 
 /// Counters of the client: frames received, malformed frames ignored, frames for channels that
@@ -271,7 +263,7 @@ pub fn client_stats() -> JsValue {
             .all_listeners()
             .map(|(_, s)| s.listeners.count())
             .sum::<usize>()
-            + rt.state_listeners.len();
+            + crate::web::glue::state_listener_count() as usize;
         (rt.stats, rt.core.channel_count(), listeners)
     });
     let obj = js_sys::Object::new();
