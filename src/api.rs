@@ -196,7 +196,7 @@ pub(crate) fn open_named(name: &str, options: ChannelOptions) -> Result<JsValue,
         let shell = ChannelShell {
             id,
             handle: handle.clone(),
-            listeners: Default::default(),
+            slot: crate::web::router::open_slot(name),
         };
         let opened = rt.core.open_channel(name, options, shell)?;
         Ok((handle, opened))
@@ -257,22 +257,17 @@ pub fn on_connection_state(
 /// are not open, sockets opened, open channels and listeners.
 #[wasm_bindgen(js_name = clientStats, unchecked_return_type = "ClientStats")]
 pub fn client_stats() -> JsValue {
-    let (stats, channels, listeners) = with_rt(|rt| {
-        let listeners: usize = rt
-            .core
-            .all_listeners()
-            .map(|(_, s)| s.listeners.count())
-            .sum::<usize>()
-            + crate::web::glue::state_listener_count() as usize;
-        (rt.stats, rt.core.channel_count(), listeners)
-    });
+    let (stats, channels) = with_rt(|rt| (rt.stats, rt.core.channel_count()));
+    let listeners = crate::web::router::listener_count() + crate::web::glue::state_listener_count();
+    let counters = crate::web::router::counter_values();
+    let counter = |i: usize| counters.get(i).copied().unwrap_or(0.0);
     let obj = js_sys::Object::new();
     let set = |k: &str, v: f64| {
         let _ = js_sys::Reflect::set(&obj, &k.into(), &v.into());
     };
-    set("frames", stats.frames as f64);
-    set("malformedFrames", stats.malformed as f64);
-    set("framesForClosedChannels", stats.not_open as f64);
+    set("frames", counter(0));
+    set("malformedFrames", counter(1));
+    set("framesForClosedChannels", counter(2));
     set("socketsOpened", stats.sockets_opened as f64);
     set("channels", channels as f64);
     set("listeners", listeners as f64);
@@ -292,6 +287,18 @@ impl Channel {
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.name.clone()
+    }
+
+    fn live_slot(&self) -> Result<crate::web::router::Slot, ClientError> {
+        with_rt(|rt| {
+            rt.core
+                .listeners(&self.name)
+                .filter(|s| s.id == self.id)
+                .map(|s| s.slot.clone())
+        })
+        .ok_or_else(|| ClientError::ChannelClosed {
+            channel: self.name.clone(),
+        })
     }
 
     fn live_handle(&self) -> Result<JsValue, ClientError> {
@@ -320,13 +327,9 @@ impl Channel {
             return Err(throw(ClientError::bad_value("action", "must not be empty")));
         }
         let f = read::function(&cb, "callback").map_err(throw)?;
-        let handle = self.live_handle().map_err(throw)?;
-        with_rt(|rt| {
-            if let Some(shell) = rt.core.listeners_mut(&self.name) {
-                shell.listeners.add(&action_name, f);
-            }
-        });
-        Ok(crate::web::glue::unsubscriber(&handle, "off", &action, &cb).into())
+        let slot = self.live_slot().map_err(throw)?;
+        crate::web::router::add_listener(&slot, &action_name, &f);
+        Ok(crate::web::router::listener_remover(&slot, &action_name, &f).into())
     }
 
     /// Removes a listener added with `on`. Does nothing if it is not registered.
@@ -337,14 +340,9 @@ impl Channel {
     ) -> Result<(), JsValue> {
         let action = read::string(&action, "action").map_err(throw)?;
         let cb: Function = read::function(&cb, "callback").map_err(throw)?;
-        let id = self.id;
-        with_rt(|rt| {
-            if rt.is_live(&self.name, id) {
-                if let Some(shell) = rt.core.listeners_mut(&self.name) {
-                    shell.listeners.remove(&action, &cb);
-                }
-            }
-        });
+        if let Ok(slot) = self.live_slot() {
+            crate::web::router::remove_listener(&slot, &action, &cb);
+        }
         Ok(())
     }
 

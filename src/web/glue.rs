@@ -4,12 +4,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/glue.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = decodeFrame)]
-    pub fn decode_frame(data: &JsValue) -> Option<js_sys::Object>;
-    #[wasm_bindgen(js_name = frameChannel)]
-    pub fn frame_channel(frame: &JsValue) -> Option<String>;
-    #[wasm_bindgen(js_name = frameAction)]
-    pub fn frame_action(frame: &JsValue) -> String;
     #[wasm_bindgen(js_name = encodePayload, catch)]
     pub fn encode_payload(value: &JsValue) -> Result<String, JsValue>;
     #[wasm_bindgen(js_name = presenceList)]
@@ -32,14 +26,6 @@ extern "C" {
         code: Option<u16>,
         reason: &str,
     );
-    pub fn unsubscriber(
-        target: &JsValue,
-        method: &str,
-        a: &JsValue,
-        b: &JsValue,
-    ) -> js_sys::Function;
-    #[wasm_bindgen(js_name = callListener)]
-    pub fn call_listener(cb: &js_sys::Function, arg: &JsValue);
     pub fn sleep(ms: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(e: &JsValue) -> String;
