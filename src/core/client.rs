@@ -499,13 +499,6 @@ impl<M, L> Client<M, L> {
         self.channels.get_mut(channel).map(|e| &mut e.listeners)
     }
 
-    /// Every open channel's name and listener set.
-    pub fn all_listeners(&self) -> impl Iterator<Item = (&str, &L)> {
-        self.channels
-            .iter()
-            .map(|(n, e)| (n.as_str(), &e.listeners))
-    }
-
     /// Whether a channel is open.
     pub fn is_open(&self, channel: &str) -> bool {
         self.channels.contains_key(channel)

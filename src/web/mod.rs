@@ -2,7 +2,7 @@
 //! around the platform-independent core.
 
 pub mod glue;
-pub mod listeners;
 pub mod queue;
 pub mod read;
+pub mod router;
 pub mod runtime;

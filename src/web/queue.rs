@@ -99,14 +99,15 @@ pub fn announce(channel: String) {
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
-        let targets = with_rt(|rt| {
+        let target = with_rt(|rt| {
             rt.queue_events_due.retain(|c| *c != channel);
             let pending = rt.core.pending(&channel)?;
             let shell = rt.core.listeners(&channel)?;
-            Some((pending, shell.listeners.targets("queue")))
+            Some((pending, shell.slot.clone()))
         });
-        if let Some((pending, targets)) = targets {
-            super::runtime::deliver(&targets, &glue::queue_frame(&channel, pending, persisted));
+        if let Some((pending, slot)) = target {
+            let frame = glue::queue_frame(&channel, pending, persisted);
+            super::router::deliver(&slot, "queue", &frame);
         }
     });
 }
