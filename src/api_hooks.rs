@@ -53,7 +53,7 @@ pub fn bind_on_click(
     #[wasm_bindgen(unchecked_param_type = "Element | string")] target: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ClickAction")] action: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] channel: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HookOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "HookOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let action = ClickAction::read(&action).map_err(throw)?;
     let channel = read::channel_name(&channel).map_err(throw)?;
@@ -76,7 +76,7 @@ pub fn bind_on_click(
 #[wasm_bindgen(js_name = onPageLoad)]
 pub fn on_page_load(
     #[wasm_bindgen(unchecked_param_type = "string")] channel: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HookOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "HookOptions")] options: Option<JsValue>,
 ) -> Result<(), JsValue> {
     let channel = read::channel_name(&channel).map_err(throw)?;
     let options = hook_options(options)?;
@@ -92,7 +92,7 @@ pub fn on_page_load(
 #[wasm_bindgen(js_name = onAppLoad)]
 pub fn on_app_load(
     #[wasm_bindgen(unchecked_param_type = "string")] channel: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HookOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "HookOptions")] options: Option<JsValue>,
 ) -> Result<(), JsValue> {
     let channel = read::channel_name(&channel).map_err(throw)?;
     let options = hook_options(options)?;
@@ -114,7 +114,7 @@ pub fn on_app_load(
 /// `root` is neither a Document nor an Element.
 #[wasm_bindgen(js_name = bindDeclarative, unchecked_return_type = "() => void")]
 pub fn bind_declarative(
-    #[wasm_bindgen(unchecked_param_type = "Document | Element")] root: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "Document | Element")] root: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let root = hooks::declarative_root(&root.unwrap_or_default()).map_err(throw)?;
     Ok(hooks::bind_declarative(root))
