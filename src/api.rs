@@ -183,9 +183,9 @@ pub fn open_channel(
 }
 
 pub(crate) fn open_named(name: &str, options: ChannelOptions) -> Result<JsValue, ClientError> {
-    let handle = with_rt(|rt| {
+    let (handle, opened) = with_rt(|rt| {
         if let Some(shell) = rt.core.listeners(name) {
-            return Ok(shell.handle.clone());
+            return Ok((shell.handle.clone(), Opened::Existing));
         }
         let id = rt.next_channel_id();
         let handle: JsValue = Channel {
@@ -197,12 +197,13 @@ pub(crate) fn open_named(name: &str, options: ChannelOptions) -> Result<JsValue,
             id,
             handle: handle.clone(),
             listeners: Default::default(),
-            memory_queue: Default::default(),
         };
-        match rt.core.open_channel(name, options, shell)? {
-            Opened::New | Opened::Existing => Ok(handle),
-        }
+        let opened = rt.core.open_channel(name, options, shell)?;
+        Ok((handle, opened))
     })?;
+    if opened == Opened::New && options.queue_offline_actions {
+        crate::web::queue::count_backlog(name.to_owned());
+    }
     run_outputs();
     Ok(handle)
 }
@@ -372,29 +373,23 @@ impl Channel {
         #[wasm_bindgen(unchecked_param_type = "MessageOptions")] options: Option<JsValue>,
     ) -> Promise {
         match self.send_message(&payload, &options.unwrap_or_default()) {
-            Ok(outcome) => Promise::resolve(&JsValue::from_str(outcome)),
+            Ok(promise) => promise,
             Err(err) => Promise::reject(&err),
         }
     }
 
-    fn send_message(&self, payload: &JsValue, options: &JsValue) -> Result<&'static str, JsValue> {
+    fn send_message(&self, payload: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
         self.live_handle().map_err(throw)?;
         let options = read_message_options(options).map_err(throw)?;
         let json = crate::web::glue::encode_payload(payload)?;
-        let outcome = with_rt(|rt| -> Result<&'static str, ClientError> {
-            match rt.core.message(&self.name, &json, &options)? {
-                MessageOutcome::Sent => Ok("sent"),
-                MessageOutcome::Queue(text) => {
-                    if let Some(shell) = rt.core.listeners_mut(&self.name) {
-                        shell.memory_queue.push_back(text);
-                    }
-                    Ok("queued")
-                }
-            }
-        })
-        .map_err(throw)?;
+        let outcome = with_rt(|rt| rt.core.message(&self.name, &json, &options)).map_err(throw)?;
+        // The store is written before the outputs run, so a flush they start reads this frame.
+        let promise = match outcome {
+            MessageOutcome::Sent => Promise::resolve(&JsValue::from_str("sent")),
+            MessageOutcome::Queue(text) => crate::web::queue::store_frame(&self.name, &text),
+        };
         run_outputs();
-        Ok(outcome)
+        Ok(promise)
     }
 
     /// Asks the server for the channel's history; it arrives as a `history` frame. Throws when the
@@ -423,18 +418,14 @@ impl Channel {
         })
     }
 
-    /// The number of this channel's actions waiting in the offline queue.
+    /// The number of this channel's actions waiting in the offline queue (stored in IndexedDB,
+    /// shared by the tabs of this origin). Rejects when the channel is closed.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
     pub fn pending(&self) -> Promise {
-        let id = self.id;
-        let n = with_rt(|rt| {
-            if rt.is_live(&self.name, id) {
-                rt.core.pending(&self.name).unwrap_or(0)
-            } else {
-                0
-            }
-        });
-        Promise::resolve(&JsValue::from(n))
+        match self.live_handle() {
+            Ok(_) => crate::web::queue::count(&self.name),
+            Err(err) => Promise::reject(&throw(err)),
+        }
     }
 
     /// Closes the channel, like `closeChannel(name)`. Does nothing if it is already closed.

@@ -300,13 +300,14 @@ async fn backend_events_reach_the_channel() {
     let ch = open("events", true, false, false);
     // presence_full says the server has processed the join.
     next_frame(&ch, "presence_full", &JsValue::NULL).await;
+    let event = next_frame(&ch, "event", &JsValue::NULL);
     admin(
         "POST",
         "/admin/event",
         Some(r#"{"channel":"events","data":{"version":"2.0"}}"#),
     )
     .await;
-    let ev = next_frame(&ch, "event", &JsValue::NULL).await;
+    let ev = event.await;
     assert_eq!(
         path(&ev, &["payload", "data", "version"])
             .as_string()

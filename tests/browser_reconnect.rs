@@ -119,10 +119,11 @@ async fn an_outage_is_ridden_out_with_backoff() {
     configure(None);
     let ch = open("outage", true, false, false);
     next_frame(&ch, "presence_full", &JsValue::NULL).await;
+    let rejoined = next_frame(&ch, "presence_full", &JsValue::NULL);
     admin("POST", "/admin/refuse?ms=600", None).await;
     admin("POST", "/admin/drop", None).await;
     // Handshakes are refused for a while; the client keeps retrying until one succeeds.
-    next_frame(&ch, "presence_full", &JsValue::NULL).await;
+    rejoined.await;
     assert_eq!(state(), "open");
     ch.close();
 }

@@ -105,9 +105,10 @@ pub enum Output {
         state: ConnectionState,
         detail: StateDetail,
     },
-    /// The channel is joined and has queued actions: send them in order, through
-    /// [`Client::flush_send`], then report with [`Client::flush_finished`].
-    FlushQueue { channel: String },
+    /// The channel is joined and its offline queue may hold actions: read them from the store in
+    /// order, send each through [`Client::flush_send`], delete what was sent once the socket has
+    /// taken it, and report with [`Client::flush_finished`]. `flush` identifies this flush.
+    FlushQueue { channel: String, flush: u64 },
     /// The number of this channel's queued actions changed.
     QueueChanged { channel: String, pending: u32 },
 }
@@ -141,13 +142,30 @@ pub enum Route<'a, L> {
     NotOpen,
 }
 
-/// The offline-queue bookkeeping of one channel (the actions themselves live in the shell).
+/// The offline-queue bookkeeping of one channel. The actions themselves live in the shell's store
+/// (IndexedDB), which other tabs of the same origin share; so this tracks what *this page* queued
+/// by sequence number, and whether the store may hold more (from an earlier page or another tab).
+///
+/// A message goes straight to the socket only when nothing can be ahead of it: no flush under way,
+/// no backlog, and every action this page queued is covered by a flush that emptied the store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct QueueState {
-    /// Actions stored and not yet confirmed delivered.
-    stored: u32,
-    /// A flush is under way.
-    flushing: bool,
+    /// Sequence number of the last action this page queued on the channel (0: none).
+    last_queued: u64,
+    /// Every action up to this sequence number has left the store.
+    covered: u64,
+    /// The store may hold actions this page did not queue (a reload, another tab).
+    backlog: bool,
+    /// The flush under way, if any.
+    flush: Option<u64>,
+    /// How many actions are waiting, as far as this page knows (for the cap and queue events).
+    count: u32,
+}
+
+impl QueueState {
+    fn has_work(&self) -> bool {
+        self.backlog || self.last_queued > self.covered
+    }
 }
 
 struct ChannelEntry<M, L> {
@@ -176,6 +194,7 @@ pub struct Client<M, L> {
     next_id: u64,
     attempt: u32,
     failed_handshakes: u32,
+    ever_opened: bool,
     browser_online: bool,
     announced: bool,
     jitter: Jitter,
@@ -192,6 +211,7 @@ impl<M, L> Client<M, L> {
             next_id: 1,
             attempt: 0,
             failed_handshakes: 0,
+            ever_opened: false,
             browser_online: true,
             announced: false,
             jitter: Jitter::new(seed),
@@ -232,6 +252,7 @@ impl<M, L> Client<M, L> {
     /// `disconnected`) and a new one opened with the new URL and token.
     pub fn configure(&mut self, config: Config) {
         self.config = Some(config);
+        self.ever_opened = false;
         self.restart("settings changed");
     }
 
@@ -263,7 +284,10 @@ impl<M, L> Client<M, L> {
                 options,
                 joined: false,
                 presence: Presence::default(),
-                queue: QueueState::default(),
+                queue: QueueState {
+                    backlog: options.queue_offline_actions,
+                    ..QueueState::default()
+                },
                 listeners,
             },
         );
@@ -314,6 +338,7 @@ impl<M, L> Client<M, L> {
         }
         self.attempt = 0;
         self.failed_handshakes = 0;
+        self.ever_opened = true;
         self.set_state(
             Conn::Open(socket),
             StateDetail {
@@ -349,7 +374,7 @@ impl<M, L> Client<M, L> {
         }
         for entry in self.channels.values_mut() {
             entry.joined = false;
-            entry.queue.flushing = false;
+            entry.queue.flush = None;
             entry.presence.clear();
         }
         if self.announced {
@@ -381,7 +406,13 @@ impl<M, L> Client<M, L> {
             );
             return;
         }
-        match close_code::after_close(code, was_open, self.failed_handshakes) {
+        let ctx = close_code::CloseContext {
+            code,
+            was_open,
+            ever_opened: self.ever_opened,
+            failed_handshakes: self.failed_handshakes,
+        };
+        match close_code::after_close(ctx) {
             AfterClose::Reconnect => self.schedule_reconnect(Some(code)),
             AfterClose::Stop => {
                 let reason = match code {
@@ -535,7 +566,7 @@ impl<M, L> Client<M, L> {
                 channel: channel.to_owned(),
             })?;
         let text = frame::message(channel, payload_json, options);
-        let behind_queue = entry.queue.stored > 0 || entry.queue.flushing;
+        let behind_queue = entry.queue.flush.is_some() || entry.queue.has_work();
         match socket {
             Some(socket) if entry.joined && !behind_queue => {
                 self.outputs.push(Output::Send { socket, text });
@@ -544,13 +575,14 @@ impl<M, L> Client<M, L> {
             _ if !entry.options.queue_offline_actions => Err(ClientError::NotConnected {
                 channel: channel.to_owned(),
             }),
-            _ if entry.queue.stored >= max => Err(ClientError::QueueFull {
+            _ if entry.queue.count >= max => Err(ClientError::QueueFull {
                 channel: channel.to_owned(),
                 max,
             }),
             _ => {
-                entry.queue.stored += 1;
-                let pending = entry.queue.stored;
+                entry.queue.last_queued += 1;
+                entry.queue.count += 1;
+                let pending = entry.queue.count;
                 self.outputs.push(Output::QueueChanged {
                     channel: channel.to_owned(),
                     pending,
@@ -561,11 +593,12 @@ impl<M, L> Client<M, L> {
         }
     }
 
-    /// The shell could not store an action that `message` told it to queue: forget it.
+    /// The shell could not store an action that `message` told it to queue (the app's promise
+    /// was rejected): it is not waiting any more.
     pub fn queue_store_failed(&mut self, channel: &str) {
         if let Some(entry) = self.channels.get_mut(channel) {
-            entry.queue.stored = entry.queue.stored.saturating_sub(1);
-            let pending = entry.queue.stored;
+            entry.queue.count = entry.queue.count.saturating_sub(1);
+            let pending = entry.queue.count;
             self.outputs.push(Output::QueueChanged {
                 channel: channel.to_owned(),
                 pending,
@@ -573,26 +606,28 @@ impl<M, L> Client<M, L> {
         }
     }
 
-    /// The shell found `count` actions of `channel` already stored (after a reload).
-    pub fn queue_loaded(&mut self, channel: &str, count: u32) {
+    /// The shell counted `stored` actions of the channel in the store (shared with other tabs),
+    /// with a count it asked for when [`Client::last_queued`] was `as_of`: actions queued since
+    /// then were not written yet, and are added.
+    pub fn queue_counted(&mut self, channel: &str, stored: u32, as_of: u64) {
         if let Some(entry) = self.channels.get_mut(channel) {
-            if entry.queue.flushing {
-                return;
+            let since = entry.queue.last_queued.saturating_sub(as_of);
+            let count = stored.saturating_add(u32::try_from(since).unwrap_or(u32::MAX));
+            if entry.queue.count != count {
+                entry.queue.count = count;
+                self.outputs.push(Output::QueueChanged {
+                    channel: channel.to_owned(),
+                    pending: count,
+                });
             }
-            entry.queue.stored = count;
-            self.outputs.push(Output::QueueChanged {
-                channel: channel.to_owned(),
-                pending: count,
-            });
-            self.maybe_flush(channel);
         }
     }
 
-    /// During a flush: send one queued frame. Returns false when the channel is no longer joined,
-    /// and the flush must stop (the action stays queued).
-    pub fn flush_send(&mut self, channel: &str, text: String) -> bool {
+    /// During flush `flush`: send one stored frame. Returns false when that flush is over (the
+    /// socket was lost, or the channel closed): the frame stays stored, and the flush must stop.
+    pub fn flush_send(&mut self, channel: &str, flush: u64, text: String) -> bool {
         match (self.current_socket(), self.channels.get(channel)) {
-            (Some(socket), Some(entry)) if entry.joined && entry.queue.flushing => {
+            (Some(socket), Some(entry)) if entry.joined && entry.queue.flush == Some(flush) => {
                 self.outputs.push(Output::Send { socket, text });
                 true
             }
@@ -600,26 +635,44 @@ impl<M, L> Client<M, L> {
         }
     }
 
-    /// A flush ended: `delivered` actions left the queue for good. If more were queued meanwhile
-    /// and the channel is still joined, another flush is requested.
-    pub fn flush_finished(&mut self, channel: &str, delivered: u32) {
-        if let Some(entry) = self.channels.get_mut(channel) {
-            entry.queue.flushing = false;
-            entry.queue.stored = entry.queue.stored.saturating_sub(delivered);
-            let pending = entry.queue.stored;
-            if delivered > 0 {
-                self.outputs.push(Output::QueueChanged {
-                    channel: channel.to_owned(),
-                    pending,
-                });
-            }
-            self.maybe_flush(channel);
+    /// Flush `flush` ended. `emptied`: it read the store until nothing of the channel was left, so
+    /// everything this page had queued when the flush began (`covers`, its sequence number) has
+    /// left the store. `remaining`: the channel's actions still stored, counted as of
+    /// `remaining_as_of` (see [`Client::queue_counted`]). Another flush follows if more was queued
+    /// meanwhile. A flush that is no longer current is ignored.
+    pub fn flush_finished(
+        &mut self,
+        channel: &str,
+        flush: u64,
+        covers: u64,
+        emptied: bool,
+        remaining: u32,
+        remaining_as_of: u64,
+    ) {
+        let Some(entry) = self.channels.get_mut(channel) else {
+            return;
+        };
+        if entry.queue.flush == Some(flush) {
+            entry.queue.flush = None;
         }
+        if emptied {
+            entry.queue.covered = entry.queue.covered.max(covers);
+            entry.queue.backlog = false;
+        }
+        self.queue_counted(channel, remaining, remaining_as_of);
+        self.maybe_flush(channel);
     }
 
-    /// The number of this channel's actions waiting in the offline queue.
+    /// The sequence number of the last action queued on `channel` (what a flush starting now covers).
+    pub fn last_queued(&self, channel: &str) -> u64 {
+        self.channels
+            .get(channel)
+            .map_or(0, |e| e.queue.last_queued)
+    }
+
+    /// The number of this channel's actions waiting in the offline queue, as far as this page knows.
     pub fn pending(&self, channel: &str) -> Option<u32> {
-        self.channels.get(channel).map(|e| e.queue.stored)
+        self.channels.get(channel).map(|e| e.queue.count)
     }
 
     /// The app asks for the channel's history; fails when the channel is not joined.
@@ -653,11 +706,18 @@ impl<M, L> Client<M, L> {
     }
 
     fn maybe_flush(&mut self, name: &str) {
+        let flush = self.next_id;
         if let Some(entry) = self.channels.get_mut(name) {
-            if entry.joined && entry.queue.stored > 0 && !entry.queue.flushing {
-                entry.queue.flushing = true;
+            if entry.joined
+                && entry.options.queue_offline_actions
+                && entry.queue.has_work()
+                && entry.queue.flush.is_none()
+            {
+                self.next_id += 1;
+                entry.queue.flush = Some(flush);
                 self.outputs.push(Output::FlushQueue {
                     channel: name.to_owned(),
+                    flush,
                 });
             }
         }
@@ -700,7 +760,7 @@ impl<M, L> Client<M, L> {
         self.announced = false;
         for entry in self.channels.values_mut() {
             entry.joined = false;
-            entry.queue.flushing = false;
+            entry.queue.flush = None;
             entry.presence.clear();
         }
         self.conn = Conn::Idle;

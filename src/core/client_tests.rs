@@ -320,6 +320,21 @@ fn a_refused_handshake_is_not_retried_forever() {
 }
 
 #[test]
+fn an_outage_after_a_successful_open_is_retried_past_the_handshake_limit() {
+    let mut c = configured();
+    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
+    c.socket_closed(socket, 1006);
+    for _ in 0..50 {
+        let (timer, delay) = armed_timer(&c.take_outputs()).expect("still retrying");
+        assert!(delay <= 60_000);
+        c.timer_fired(timer);
+        let s = opened_socket(&c.take_outputs());
+        c.socket_closed(s, 1006);
+    }
+    assert_eq!(c.state(), ConnectionState::Reconnecting);
+}
+
+#[test]
 fn a_stale_timer_is_ignored() {
     let mut c = configured();
     let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
@@ -450,50 +465,74 @@ fn a_message_on_a_closed_channel_is_refused() {
     assert!(matches!(err, ClientError::ChannelClosed { .. }));
 }
 
+fn flush_of(outputs: &[Output]) -> Option<u64> {
+    outputs.iter().find_map(|o| match o {
+        Output::FlushQueue { flush, .. } => Some(*flush),
+        _ => None,
+    })
+}
+
+/// A channel with the queue option, joined, its (empty) backlog flushed; returns the socket.
+fn joined_with_queue(c: &mut TestClient, name: &str) -> SocketId {
+    c.open_channel(name, opts(false, false, true), 0).unwrap();
+    let socket = opened_socket(&c.take_outputs());
+    c.socket_opened(socket);
+    let flush = flush_of(&c.take_outputs()).expect("the backlog is checked once joined");
+    c.flush_finished(name, flush, 0, true, 0, 0);
+    assert!(c.take_outputs().is_empty());
+    socket
+}
+
+fn queue(c: &mut TestClient, name: &str, payload: &str) -> String {
+    match c.message(name, payload, &MessageOptions::default()) {
+        Ok(MessageOutcome::Queue(text)) => text,
+        other => panic!("expected Queue, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_joined_channel_with_an_empty_queue_sends_directly() {
+    let mut c = configured();
+    let socket = joined_with_queue(&mut c, "a");
+    assert_eq!(
+        c.message("a", "1", &MessageOptions::default()),
+        Ok(MessageOutcome::Sent)
+    );
+    assert_eq!(sent(&c.take_outputs()).len(), 1);
+    let _ = socket;
+}
+
 #[test]
 fn queued_messages_flush_in_order_before_later_sends() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", opts(false, false, true));
+    let socket = joined_with_queue(&mut c, "a");
     c.socket_closed(socket, 1006);
     let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    let mut stored = Vec::new();
-    for i in 0..3 {
-        match c.message("a", &i.to_string(), &MessageOptions::default()) {
-            Ok(MessageOutcome::Queue(text)) => stored.push(text),
-            other => panic!("{other:?}"),
-        }
-    }
+    let stored: Vec<String> = (0..3).map(|i| queue(&mut c, "a", &i.to_string())).collect();
     assert_eq!(c.pending("a"), Some(3));
     c.timer_fired(timer);
     let s = opened_socket(&c.take_outputs());
     c.socket_opened(s);
-    let out = c.take_outputs();
-    assert!(out.contains(&Output::FlushQueue {
-        channel: "a".into()
-    }));
+    let flush = flush_of(&c.take_outputs()).expect("a flush once joined");
+    let covers = c.last_queued("a");
     // A send made while the flush is under way goes behind it.
-    let later = c.message("a", "99", &MessageOptions::default()).unwrap();
-    let MessageOutcome::Queue(later_text) = later else {
-        panic!("queued behind the flush")
-    };
-    for text in stored.drain(..) {
-        assert!(c.flush_send("a", text));
+    let later = queue(&mut c, "a", "99");
+    for text in stored {
+        assert!(c.flush_send("a", flush, text));
     }
-    c.flush_finished("a", 3);
     let out = c.take_outputs();
-    let payloads: Vec<&str> = sent(&out);
+    let payloads = sent(&out);
     assert_eq!(payloads.len(), 3);
     assert!(payloads[0].ends_with(r#""payload":0}"#));
     assert!(payloads[2].ends_with(r#""payload":2}"#));
-    assert!(
-        out.contains(&Output::FlushQueue {
-            channel: "a".into()
-        }),
-        "the action queued during the flush is flushed next"
-    );
-    assert!(c.flush_send("a", later_text));
-    c.flush_finished("a", 1);
+    // The flush read until the store was empty of what it covered; the later one remains.
+    c.flush_finished("a", flush, covers, true, 1, c.last_queued("a"));
+    let next =
+        flush_of(&c.take_outputs()).expect("the action queued during the flush is flushed next");
+    assert!(c.flush_send("a", next, later));
+    c.flush_finished("a", next, c.last_queued("a"), true, 0, c.last_queued("a"));
     assert_eq!(c.pending("a"), Some(0));
+    c.take_outputs();
     assert_eq!(
         c.message("a", "100", &MessageOptions::default()),
         Ok(MessageOutcome::Sent)
@@ -501,24 +540,94 @@ fn queued_messages_flush_in_order_before_later_sends() {
 }
 
 #[test]
-fn a_flush_stops_when_the_socket_is_lost_and_keeps_what_was_not_confirmed() {
+fn a_flush_interrupted_by_a_loss_keeps_the_queue_and_resumes_after_the_reconnect() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", opts(false, false, true));
+    let socket = joined_with_queue(&mut c, "a");
     c.socket_closed(socket, 1006);
     let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    for i in 0..2 {
-        c.message("a", &i.to_string(), &MessageOptions::default())
-            .unwrap();
-    }
+    queue(&mut c, "a", "1");
+    queue(&mut c, "a", "2");
     c.timer_fired(timer);
     let s = opened_socket(&c.take_outputs());
     c.socket_opened(s);
-    c.take_outputs();
-    assert!(c.flush_send("a", "first".into()));
+    let flush = flush_of(&c.take_outputs()).unwrap();
+    let covers = c.last_queued("a");
+    assert!(c.flush_send("a", flush, "first".into()));
     c.socket_closed(s, 1006);
-    assert!(!c.flush_send("a", "second".into()));
-    c.flush_finished("a", 0);
+    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
+    assert!(
+        !c.flush_send("a", flush, "second".into()),
+        "that flush is over"
+    );
+    c.flush_finished("a", flush, covers, false, 2, c.last_queued("a"));
     assert_eq!(c.pending("a"), Some(2));
+    assert!(
+        flush_of(&c.take_outputs()).is_none(),
+        "not while disconnected"
+    );
+    // Sends while down still queue behind.
+    queue(&mut c, "a", "3");
+    c.timer_fired(timer);
+    let s = opened_socket(&c.take_outputs());
+    c.socket_opened(s);
+    assert!(flush_of(&c.take_outputs()).is_some());
+}
+
+#[test]
+fn a_stale_flush_cannot_end_the_current_one() {
+    let mut c = configured();
+    let socket = joined_with_queue(&mut c, "a");
+    c.socket_closed(socket, 1006);
+    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
+    queue(&mut c, "a", "1");
+    c.timer_fired(timer);
+    let s = opened_socket(&c.take_outputs());
+    c.socket_opened(s);
+    let old = flush_of(&c.take_outputs()).unwrap();
+    c.socket_closed(s, 1006);
+    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
+    c.timer_fired(timer);
+    let s = opened_socket(&c.take_outputs());
+    c.socket_opened(s);
+    let current = flush_of(&c.take_outputs()).unwrap();
+    assert_ne!(old, current);
+    // The old flush ends late without having emptied the store.
+    c.flush_finished("a", old, 1, false, 1, c.last_queued("a"));
+    assert!(
+        !matches!(
+            c.message("a", "2", &MessageOptions::default()),
+            Ok(MessageOutcome::Sent)
+        ),
+        "the current flush is still under way"
+    );
+}
+
+#[test]
+fn a_flush_that_also_delivered_another_tabs_actions_clears_the_backlog() {
+    let mut c = configured();
+    c.open_channel("a", opts(false, false, true), 0).unwrap();
+    let s = opened_socket(&c.take_outputs());
+    c.socket_opened(s);
+    let flush = flush_of(&c.take_outputs()).unwrap();
+    // The store held 4 actions from an earlier page; the flush sends them all.
+    for i in 0..4 {
+        assert!(c.flush_send("a", flush, i.to_string()));
+    }
+    c.flush_finished("a", flush, 0, true, 0, c.last_queued("a"));
+    let out = c.take_outputs();
+    assert!(flush_of(&out).is_none());
+    assert_eq!(
+        c.message("a", "next", &MessageOptions::default()),
+        Ok(MessageOutcome::Sent)
+    );
+}
+
+#[test]
+fn a_channel_without_the_queue_option_never_flushes() {
+    let mut c = configured();
+    let _ = open_and_connect(&mut c, "a", ChannelOptions::default());
+    c.flush_finished("a", 999, 0, true, 0, c.last_queued("a"));
+    assert!(flush_of(&c.take_outputs()).is_none());
 }
 
 #[test]
@@ -534,8 +643,8 @@ fn the_queue_cap_refuses_new_actions_and_keeps_the_old_ones() {
         .unwrap(),
     );
     c.open_channel("a", opts(false, false, true), 0).unwrap();
-    c.message("a", "1", &MessageOptions::default()).unwrap();
-    c.message("a", "2", &MessageOptions::default()).unwrap();
+    queue(&mut c, "a", "1");
+    queue(&mut c, "a", "2");
     let err = c.message("a", "3", &MessageOptions::default()).unwrap_err();
     assert_eq!(
         err,
@@ -544,20 +653,12 @@ fn the_queue_cap_refuses_new_actions_and_keeps_the_old_ones() {
             max: 2
         }
     );
+    assert!(err.to_string().contains("full"));
     assert_eq!(c.pending("a"), Some(2));
-}
-
-#[test]
-fn actions_found_in_storage_after_a_reload_are_flushed_once_joined() {
-    let mut c = configured();
-    c.open_channel("a", opts(false, false, true), 0).unwrap();
-    c.queue_loaded("a", 5);
-    let out = c.take_outputs();
-    assert!(!out.iter().any(|o| matches!(o, Output::FlushQueue { .. })));
-    c.socket_opened(opened_socket(&out));
-    assert!(c.take_outputs().contains(&Output::FlushQueue {
-        channel: "a".into()
-    }));
+    // A failed store frees its place.
+    c.queue_store_failed("a");
+    assert_eq!(c.pending("a"), Some(1));
+    queue(&mut c, "a", "4");
 }
 
 #[test]

@@ -101,3 +101,8 @@ export function callStateListener(cb, state, detail) {
     console.error("xano-realtime: a connection state listener threw", e);
   }
 }
+
+// The message of an error or rejection value.
+export function errorText(e) {
+  return e && e.message ? String(e.message) : String(e);
+}

@@ -35,6 +35,8 @@ extern "C" {
     ) -> js_sys::Function;
     #[wasm_bindgen(js_name = callListener)]
     pub fn call_listener(cb: &js_sys::Function, arg: &JsValue);
+    #[wasm_bindgen(js_name = errorText)]
+    pub fn error_text(e: &JsValue) -> String;
     #[wasm_bindgen(js_name = callStateListener)]
     pub fn call_state_listener(cb: &js_sys::Function, state: &str, detail: &JsValue);
 }

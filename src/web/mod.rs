@@ -4,5 +4,6 @@
 pub mod glue;
 pub mod hooks;
 pub mod listeners;
+pub mod queue;
 pub mod read;
 pub mod runtime;

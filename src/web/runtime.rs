@@ -6,7 +6,7 @@
 //! for the channel whose frame it is handling.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::HashSet;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -15,6 +15,7 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::glue;
 use super::listeners::{Listeners, Targets};
+use super::queue::{self, QueueStore};
 use crate::core::{Client, Output, Route, SocketId, TimerId};
 
 /// The shell's part of an open channel.
@@ -25,8 +26,6 @@ pub struct ChannelShell {
     pub handle: JsValue,
     /// The app's listeners.
     pub listeners: Listeners,
-    /// Queued frames while they are kept in memory.
-    pub memory_queue: VecDeque<String>,
 }
 
 /// Counters for tests and diagnostics (`clientStats()`).
@@ -53,6 +52,9 @@ pub struct Runtime {
     /// Counters.
     pub stats: Stats,
     next_channel_id: u64,
+    store: Option<(String, QueueStore)>,
+    /// Channels whose `queue` event is scheduled for this tick.
+    pub queue_events_due: HashSet<String>,
 }
 
 /// Callbacks created once for the life of the page and shared by every socket and timer, so no
@@ -163,6 +165,8 @@ impl Runtime {
             state_listeners: Vec::new(),
             stats: Stats::default(),
             next_channel_id: 1,
+            store: None,
+            queue_events_due: HashSet::new(),
         }
     }
 
@@ -171,6 +175,29 @@ impl Runtime {
         let id = self.next_channel_id;
         self.next_channel_id += 1;
         id
+    }
+
+    /// The offline queue's store for the configured database, opened on first use.
+    pub fn queue_store(&mut self) -> QueueStore {
+        let name = self
+            .core
+            .config()
+            .map_or(crate::core::config::DEFAULT_QUEUE_DATABASE, |c| {
+                c.queue_database.as_str()
+            });
+        match &self.store {
+            Some((open, store)) if open == name => store.clone(),
+            _ => {
+                let store = QueueStore::new(name);
+                self.store = Some((name.to_owned(), store.clone()));
+                store
+            }
+        }
+    }
+
+    /// The current socket's `bufferedAmount`.
+    pub fn buffered_amount(&self) -> Option<u32> {
+        self.socket.as_ref().map(|(_, ws)| ws.buffered_amount())
     }
 
     /// Whether `id` is the live opening of `channel`.
@@ -231,24 +258,6 @@ impl Runtime {
         if let Some((_, handle)) = self.timer.take() {
             glue::clear_timeout(&handle);
         }
-    }
-
-    fn flush_memory_queue(&mut self, channel: &str) {
-        let mut delivered = 0;
-        while let Some(text) = self
-            .core
-            .listeners(channel)
-            .and_then(|s| s.memory_queue.front().cloned())
-        {
-            if !self.core.flush_send(channel, text) {
-                break;
-            }
-            if let Some(shell) = self.core.listeners_mut(channel) {
-                shell.memory_queue.pop_front();
-            }
-            delivered += 1;
-        }
-        self.core.flush_finished(channel, delivered);
     }
 }
 
@@ -348,7 +357,8 @@ impl Runtime {
     }
 }
 
-fn deliver(targets: &Targets, frame: &JsValue) {
+/// Calls every listener of `targets` with `frame`.
+pub fn deliver(targets: &Targets, frame: &JsValue) {
     for list in [&targets.0, &targets.1].into_iter().flatten() {
         for cb in list.iter() {
             glue::call_listener(cb, frame);
@@ -432,16 +442,7 @@ fn perform(output: Output) {
                 glue::call_state_listener(cb, state.as_str(), &detail);
             }
         }
-        Output::FlushQueue { channel } => with_rt(|rt| rt.flush_memory_queue(&channel)),
-        Output::QueueChanged { channel, pending } => {
-            let targets = with_rt(|rt| {
-                rt.core
-                    .listeners(&channel)
-                    .map(|s| s.listeners.targets("queue"))
-            });
-            if let Some(t) = targets {
-                deliver(&t, &glue::queue_frame(&channel, pending, false));
-            }
-        }
+        Output::FlushQueue { channel, flush } => queue::start_flush(channel, flush),
+        Output::QueueChanged { channel, .. } => queue::announce(channel),
     }
 }

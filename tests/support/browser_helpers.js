@@ -154,3 +154,39 @@ export function aFunction() {
 export function json(v) {
   return JSON.stringify(v);
 }
+
+// Counts the readwrite IndexedDB transactions the page opens from now on.
+export function countWriteTransactions() {
+  const counter = { n: 0 };
+  const original = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+    if (mode === "readwrite") counter.n += 1;
+    return original.call(this, stores, mode, ...rest);
+  };
+  counter.restore = () => {
+    IDBDatabase.prototype.transaction = original;
+  };
+  return counter;
+}
+
+// Makes IndexedDB unusable for this page (as in a browser that blocks it).
+export function breakIndexedDb() {
+  Object.defineProperty(window, "indexedDB", {
+    configurable: true,
+    get() {
+      throw new DOMException("IndexedDB is disabled in this test", "SecurityError");
+    },
+  });
+}
+
+// Sends `count` messages {seq: i, tag} in one tick; resolves with their outcomes.
+export function sendMany(channel, tag, from, count) {
+  const sends = [];
+  for (let i = from; i < from + count; i++) sends.push(channel.message({ seq: i, tag }));
+  return Promise.all(sends);
+}
+
+// The seq numbers of a channel's stored history frames carrying `tag`.
+export function historySeqs(history, tag) {
+  return history.history.filter((f) => f.payload && f.payload.tag === tag).map((f) => f.payload.seq);
+}

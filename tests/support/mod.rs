@@ -46,6 +46,14 @@ extern "C" {
     #[wasm_bindgen(js_name = aFunction)]
     pub fn a_function() -> JsValue;
     pub fn json(v: &JsValue) -> String;
+    #[wasm_bindgen(js_name = countWriteTransactions)]
+    pub fn count_write_transactions() -> JsValue;
+    #[wasm_bindgen(js_name = breakIndexedDb)]
+    pub fn break_indexed_db();
+    #[wasm_bindgen(js_name = sendMany)]
+    pub fn send_many(channel: &JsValue, tag: &str, from: u32, count: u32) -> Promise;
+    #[wasm_bindgen(js_name = historySeqs)]
+    pub fn history_seqs(history: &JsValue, tag: &str) -> Vec<f64>;
 
     pub type Recorded;
     #[wasm_bindgen(method, getter)]
@@ -104,6 +112,15 @@ pub async fn rejection(p: Promise) -> JsValue {
     }
 }
 
+/// Configures the client for the test server, anonymous, with an offline queue in `database`
+/// capped at `max` actions.
+pub fn configure_queue(database: &str, max: u32) {
+    let extra = js(&format!(
+        r#"{{"queue":{{"database":{database:?},"maxActions":{max}}}}}"#
+    ));
+    xano_realtime::configure(config_js(SERVER, &JsValue::NULL, &extra)).expect("configure");
+}
+
 /// Configures the client for the test server with `token` (or anonymous).
 pub fn configure(token: Option<&str>) {
     let token = token.map_or(JsValue::NULL, JsValue::from_str);
@@ -148,6 +165,18 @@ pub fn next_frame(
     predicate: &JsValue,
 ) -> impl std::future::Future<Output = JsValue> {
     wait(wait_for_js(ch, action, predicate, WAIT_MS, action))
+}
+
+/// Waits for the echo of our own message `{seq, tag}` (listening from the call on): once it is
+/// back, the server has processed it and every message sent before it on the socket.
+pub fn echo_of(ch: &Chan, tag: &str, seq: u32) -> impl std::future::Future<Output = JsValue> {
+    next_frame(
+        ch,
+        "message",
+        &pred(&format!(
+            "return f.payload && f.payload.tag === {tag:?} && f.payload.seq === {seq}"
+        )),
+    )
 }
 
 /// Waits for `connection_status` `connected` on `ch` (listening from the call on).
