@@ -12,23 +12,80 @@ use xano_realtime::{bind_declarative, bind_on_click, get_channel, on_app_load, o
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/support/hooks_helpers.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = addElement)]
-    fn add_element(attrs: &JsValue, parent: &JsValue, tag: &JsValue) -> web_sys::Element;
-    fn click(el: &JsValue);
-    fn remove(el: &JsValue);
-    #[wasm_bindgen(js_name = pageTransition)]
-    fn page_transition(kind: &str, persisted: bool);
-    fn counter() -> Counter;
-    #[wasm_bindgen(js_name = hookOptions)]
-    fn hook_options(presence: bool, on_open: &JsValue, on_close: &JsValue) -> JsValue;
+// Small DOM helpers, built from source at run time: a JS module of their own would add one more
+// script for the test page to fetch.
+fn jsfn(args: &str, body: &str) -> js_sys::Function {
+    js_sys::Function::new_with_args(args, body)
+}
 
-    type Counter;
-    #[wasm_bindgen(method, getter)]
-    fn r#fn(this: &Counter) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn calls(this: &Counter) -> js_sys::Array;
+/// Creates an element (default a button) with attributes `attrs`, appends it to `parent`
+/// (default document.body) and returns it.
+fn add_element(attrs: &JsValue, parent: &JsValue, tag: &JsValue) -> web_sys::Element {
+    jsfn(
+        "attrs, parent, tag",
+        "const el = document.createElement(tag || 'button');
+         for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+         el.textContent = 'test';
+         (parent || document.body).appendChild(el);
+         return el;",
+    )
+    .call3(&JsValue::NULL, attrs, parent, tag)
+    .unwrap()
+    .unchecked_into()
+}
+
+fn click(el: &JsValue) {
+    jsfn("el", "el.click()").call1(&JsValue::NULL, el).unwrap();
+}
+
+fn remove(el: &JsValue) {
+    jsfn("el", "el.remove()").call1(&JsValue::NULL, el).unwrap();
+}
+
+/// Dispatches a PageTransitionEvent ("pagehide" or "pageshow") on window.
+fn page_transition(kind: &str, persisted: bool) {
+    jsfn(
+        "type, persisted",
+        "window.dispatchEvent(new PageTransitionEvent(type, { persisted }))",
+    )
+    .call2(&JsValue::NULL, &kind.into(), &persisted.into())
+    .unwrap();
+}
+
+/// A callback that records the first argument of each call.
+struct Counter {
+    calls: js_sys::Array,
+    f: JsValue,
+}
+
+impl Counter {
+    fn r#fn(&self) -> JsValue {
+        self.f.clone()
+    }
+    fn calls(&self) -> js_sys::Array {
+        self.calls.clone()
+    }
+}
+
+fn counter() -> Counter {
+    let calls = js_sys::Array::new();
+    let f = jsfn("calls", "return (arg) => { calls.push(arg); }")
+        .call1(&JsValue::NULL, &calls)
+        .unwrap();
+    Counter { calls, f }
+}
+
+/// Hook options {presence, onOpen?, onClose?}.
+fn hook_options(presence: bool, on_open: &JsValue, on_close: &JsValue) -> JsValue {
+    let o = js_sys::Object::new();
+    set(&o, "presence", &presence.into());
+    if !on_open.is_undefined() {
+        set(&o, "onOpen", on_open);
+    }
+    if !on_close.is_undefined() {
+        set(&o, "onClose", on_close);
+    }
+    o.into()
 }
 
 fn button(attrs: &str) -> web_sys::Element {
@@ -350,4 +407,27 @@ async fn declarative_bindings_work_for_existing_and_later_elements() {
     click(&join);
     assert!(!is_open("hk-decl"), "stopped");
     remove(&root_js);
+}
+
+#[wasm_bindgen_test]
+fn a_throwing_hook_callback_does_not_stop_the_click() {
+    configure(None);
+    let el = button("{}");
+    let throws = jsfn("", "return () => { throw new Error('app bug'); }")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    let unbind: js_sys::Function = bind_on_click(
+        el.clone().into(),
+        "toggle".into(),
+        "hk-throw".into(),
+        Some(hook_options(false, &throws, &throws)),
+    )
+    .unwrap()
+    .unchecked_into();
+    click(&el);
+    assert!(is_open("hk-throw"), "opened although onOpen threw");
+    click(&el);
+    assert!(!is_open("hk-throw"), "closed although onClose threw");
+    unbind.call0(&JsValue::NULL).unwrap();
+    remove(&el);
 }

@@ -20,17 +20,20 @@ use web_sys::{Document, Element, Event, EventTarget, Node};
 use crate::core::{ChannelOptions, ClientError};
 use crate::web::read::{self, field};
 
-#[wasm_bindgen(module = "/src/web/hooks.js")]
-extern "C" {
-    fn once(f: &JsValue) -> Function;
-    #[wasm_bindgen(js_name = callHook)]
-    fn call_hook(cb: &Function, arg: &JsValue);
-}
-
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     fn console_error(message: &str);
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error_with(message: &str, error: &JsValue);
+}
+
+/// Calls the app's hook callback `cb(arg)`; an exception it throws is reported, not propagated,
+/// so that one faulty callback cannot stop a click or a page event from being handled.
+fn call_hook(cb: &Function, arg: &JsValue) {
+    if let Err(e) = cb.call1(&JsValue::UNDEFINED, arg) {
+        console_error_with("xano-realtime: a hook callback threw", &e);
+    }
 }
 
 /// What a click does to its channel.
@@ -303,10 +306,17 @@ fn on_click(event: Event) {
     }
 }
 
-/// A function for JavaScript that runs `f` on its first call and does nothing after that; `f`
-/// (and what it holds) is released by that first call.
+/// A function for JavaScript that runs `f` on its first call and does nothing after that. `f`
+/// (and what it holds) is dropped by that first call; the small closure around it goes when the
+/// JavaScript function is garbage-collected.
 fn unbinder(f: impl FnOnce() + 'static) -> JsValue {
-    once(&Closure::once_into_js(f)).into()
+    let mut f = Some(f);
+    Closure::<dyn FnMut()>::new(move || {
+        if let Some(f) = f.take() {
+            f();
+        }
+    })
+    .into_js_value()
 }
 
 // ---- declarative bindings ---------------------------------------------------------------------
