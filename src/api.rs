@@ -174,7 +174,7 @@ pub(crate) fn read_channel_options(options: &JsValue) -> Result<ChannelOptions, 
 #[wasm_bindgen(js_name = openChannel, unchecked_return_type = "Channel")]
 pub fn open_channel(
     #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ChannelOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ChannelOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let name = read::channel_name(&name).map_err(throw)?;
     let options = read_channel_options(&options.unwrap_or_default()).map_err(throw)?;
@@ -196,7 +196,7 @@ pub(crate) fn open_named(name: &str, options: ChannelOptions) -> Result<JsValue,
         let shell = ChannelShell {
             id,
             handle: handle.clone(),
-            listeners: Default::default(),
+            slot: crate::web::router::open_slot(name),
         };
         let opened = rt.core.open_channel(name, options, shell)?;
         Ok((handle, opened))
@@ -255,37 +255,24 @@ pub fn on_connection_state(
     cb: JsValue,
 ) -> Result<JsValue, JsValue> {
     let cb = read::function(&cb, "callback").map_err(throw)?;
-    with_rt(|rt| {
-        if !rt.state_listeners.contains(&cb) {
-            rt.state_listeners.push(cb.clone());
-        }
-    });
-    let remover = Closure::once_into_js(move || {
-        with_rt(|rt| rt.state_listeners.retain(|f| *f != cb));
-    });
-    Ok(remover)
+    Ok(crate::web::glue::add_state_listener(&cb).into())
 }
 
 /// Counters of the client: frames received, malformed frames ignored, frames for channels that
 /// are not open, sockets opened, open channels and listeners.
 #[wasm_bindgen(js_name = clientStats, unchecked_return_type = "ClientStats")]
 pub fn client_stats() -> JsValue {
-    let (stats, channels, listeners) = with_rt(|rt| {
-        let listeners: usize = rt
-            .core
-            .all_listeners()
-            .map(|(_, s)| s.listeners.count())
-            .sum::<usize>()
-            + rt.state_listeners.len();
-        (rt.stats, rt.core.channel_count(), listeners)
-    });
+    let (stats, channels) = with_rt(|rt| (rt.stats, rt.core.channel_count()));
+    let listeners = crate::web::router::listener_count() + crate::web::glue::state_listener_count();
+    let counters = crate::web::router::counter_values();
+    let counter = |i: usize| counters.get(i).copied().unwrap_or(0.0);
     let obj = js_sys::Object::new();
     let set = |k: &str, v: f64| {
         let _ = js_sys::Reflect::set(&obj, &k.into(), &v.into());
     };
-    set("frames", stats.frames as f64);
-    set("malformedFrames", stats.malformed as f64);
-    set("framesForClosedChannels", stats.not_open as f64);
+    set("frames", counter(0));
+    set("malformedFrames", counter(1));
+    set("framesForClosedChannels", counter(2));
     set("socketsOpened", stats.sockets_opened as f64);
     set("channels", channels as f64);
     set("listeners", listeners as f64);
@@ -305,6 +292,18 @@ impl Channel {
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.name.clone()
+    }
+
+    fn live_slot(&self) -> Result<crate::web::router::Slot, ClientError> {
+        with_rt(|rt| {
+            rt.core
+                .listeners(&self.name)
+                .filter(|s| s.id == self.id)
+                .map(|s| s.slot.clone())
+        })
+        .ok_or_else(|| ClientError::ChannelClosed {
+            channel: self.name.clone(),
+        })
     }
 
     fn live_handle(&self) -> Result<JsValue, ClientError> {
@@ -333,13 +332,9 @@ impl Channel {
             return Err(throw(ClientError::bad_value("action", "must not be empty")));
         }
         let f = read::function(&cb, "callback").map_err(throw)?;
-        let handle = self.live_handle().map_err(throw)?;
-        with_rt(|rt| {
-            if let Some(shell) = rt.core.listeners_mut(&self.name) {
-                shell.listeners.add(&action_name, f);
-            }
-        });
-        Ok(crate::web::glue::unsubscriber(&handle, "off", &action, &cb).into())
+        let slot = self.live_slot().map_err(throw)?;
+        crate::web::router::add_listener(&slot, &action_name, &f);
+        Ok(crate::web::router::listener_remover(&slot, &action_name, &f).into())
     }
 
     /// Removes a listener added with `on`. Does nothing if it is not registered.
@@ -350,14 +345,9 @@ impl Channel {
     ) -> Result<(), JsValue> {
         let action = read::string(&action, "action").map_err(throw)?;
         let cb: Function = read::function(&cb, "callback").map_err(throw)?;
-        let id = self.id;
-        with_rt(|rt| {
-            if rt.is_live(&self.name, id) {
-                if let Some(shell) = rt.core.listeners_mut(&self.name) {
-                    shell.listeners.remove(&action, &cb);
-                }
-            }
-        });
+        if let Ok(slot) = self.live_slot() {
+            crate::web::router::remove_listener(&slot, &action, &cb);
+        }
         Ok(())
     }
 
@@ -369,8 +359,8 @@ impl Channel {
     #[wasm_bindgen(unchecked_return_type = "Promise<\"sent\" | \"queued\">")]
     pub fn message(
         &self,
-        payload: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "MessageOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] payload: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MessageOptions")] options: Option<JsValue>,
     ) -> Promise {
         match self.send_message(&payload, &options.unwrap_or_default()) {
             Ok(promise) => promise,

@@ -136,6 +136,7 @@ pub struct Shared {
     pub(crate) config: Config,
     pub(crate) canonical: String,
     pub(crate) queue_capacity: usize,
+    pub(crate) close_grace: Duration,
     hub: Mutex<Hub>,
     refuse_until: Mutex<Option<Instant>>,
     shutting_down: std::sync::atomic::AtomicBool,
@@ -252,11 +253,17 @@ fn refuse<T>(channel: Option<&str>, msg: impl Into<String>) -> Result<T, Refusal
 
 impl Shared {
     /// New state for a server with this configuration.
-    pub fn new(config: Config, canonical: String, queue_capacity: usize) -> Self {
+    pub fn new(
+        config: Config,
+        canonical: String,
+        queue_capacity: usize,
+        close_grace: Duration,
+    ) -> Self {
         Shared {
             config,
             canonical,
             queue_capacity: queue_capacity.max(1),
+            close_grace,
             hub: Mutex::new(Hub::default()),
             refuse_until: Mutex::new(None),
             shutting_down: std::sync::atomic::AtomicBool::new(false),

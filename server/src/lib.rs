@@ -12,6 +12,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod config;
 pub mod hub;

@@ -35,7 +35,7 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 4096;
 /// `error` frame instead of a closed socket.
 pub const TRANSPORT_MAX_MESSAGE: usize = 16 * 1024 * 1024;
 /// How long a closing socket may take to finish the close handshake before it is dropped.
-pub const CLOSE_GRACE: Duration = Duration::from_secs(3);
+pub const DEFAULT_CLOSE_GRACE: Duration = Duration::from_secs(3);
 
 /// Everything needed to start a server.
 #[derive(Debug, Clone)]
@@ -52,6 +52,9 @@ pub struct ServerOptions {
     pub admin: bool,
     /// Outgoing queue capacity per connection, in frames.
     pub queue_capacity: usize,
+    /// How long a socket being closed by the server may take to finish the close handshake (and
+    /// to drain what its writer is blocked on) before its TCP stream is dropped.
+    pub close_grace: Duration,
 }
 
 impl Default for ServerOptions {
@@ -63,6 +66,7 @@ impl Default for ServerOptions {
             static_dirs: Vec::new(),
             admin: false,
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
+            close_grace: DEFAULT_CLOSE_GRACE,
         }
     }
 }
@@ -108,7 +112,7 @@ impl RunningServer {
             "shutting down: closing sockets with 1012"
         );
         self.shared
-            .wait_gone(&ids, CLOSE_GRACE + Duration::from_secs(1))
+            .wait_gone(&ids, self.shared.close_grace + Duration::from_secs(1))
             .await;
         self.serve.abort();
     }
@@ -146,6 +150,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, String> {
         options.config,
         options.canonical,
         options.queue_capacity,
+        options.close_grace,
     ));
     let app = App {
         shared: shared.clone(),
@@ -335,7 +340,7 @@ async fn connection(
                 Some(Control::Close(code, reason)) => {
                     if deadline.is_none() {
                         let _ = close_tx.try_send(CloseFrame { code, reason: reason.into() });
-                        deadline = Some(tokio::time::Instant::now() + CLOSE_GRACE);
+                        deadline = Some(tokio::time::Instant::now() + shared.close_grace);
                         closing = Some(code);
                     }
                 }
@@ -397,25 +402,34 @@ fn json_error(status: StatusCode, message: &str) -> Response {
 
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 
-fn param<T: std::str::FromStr>(params: &Params, name: &str) -> Result<Option<T>, Response> {
+/// A 400 answer with a JSON `{"error": ...}` body.
+struct BadRequest(String);
+
+impl IntoResponse for BadRequest {
+    fn into_response(self) -> Response {
+        json_error(StatusCode::BAD_REQUEST, &self.0)
+    }
+}
+
+type AdminResult = Result<Response, BadRequest>;
+
+fn param<T: std::str::FromStr>(params: &Params, name: &str) -> Result<Option<T>, BadRequest> {
     let Ok(Query(map)) = params else {
-        return Err(json_error(StatusCode::BAD_REQUEST, "bad query string"));
+        return Err(BadRequest("bad query string".to_string()));
     };
     match map.get(name) {
         None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| {
-            json_error(
-                StatusCode::BAD_REQUEST,
-                &format!("bad value for query parameter {name:?}"),
-            )
-        }),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| BadRequest(format!("bad value for query parameter {name:?}"))),
     }
 }
 
 async fn admin_drop(State(app): State<App>) -> Response {
     let ids = app.shared.control_all(Control::Drop);
     info!(connections = ids.len(), "admin: dropping every socket");
-    app.shared.wait_gone(&ids, CLOSE_GRACE).await;
+    app.shared.wait_gone(&ids, Duration::from_secs(3)).await;
     json_response(
         StatusCode::OK,
         serde_json::json!({ "dropped": ids.len() }).to_string(),
@@ -426,102 +440,77 @@ fn sendable_close_code(code: u16) -> bool {
     matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
 }
 
-async fn admin_close(State(app): State<App>, params: Params) -> Response {
-    let code = match param::<u16>(&params, "code") {
-        Ok(c) => c.unwrap_or(1000),
-        Err(r) => return r,
-    };
+async fn admin_close(State(app): State<App>, params: Params) -> AdminResult {
+    let code = param::<u16>(&params, "code")?.unwrap_or(1000);
     if !sendable_close_code(code) {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "code must be 1000-1003, 1007-1014 or 3000-4999",
-        );
+        return Err(BadRequest(
+            "code must be 1000-1003, 1007-1014 or 3000-4999".to_string(),
+        ));
     }
     let ids = app
         .shared
         .control_all(Control::Close(code, "Closed by the server.".to_string()));
     info!(connections = ids.len(), code, "admin: closing every socket");
     app.shared
-        .wait_gone(&ids, CLOSE_GRACE + Duration::from_secs(1))
+        .wait_gone(&ids, app.shared.close_grace + Duration::from_secs(1))
         .await;
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         serde_json::json!({ "closed": ids.len(), "code": code }).to_string(),
-    )
+    ))
 }
 
-async fn admin_refuse(State(app): State<App>, params: Params) -> Response {
-    let ms = match param::<u64>(&params, "ms") {
-        Ok(Some(ms)) => ms,
-        Ok(None) => return json_error(StatusCode::BAD_REQUEST, "query parameter ms is required"),
-        Err(r) => return r,
+async fn admin_refuse(State(app): State<App>, params: Params) -> AdminResult {
+    let Some(ms) = param::<u64>(&params, "ms")? else {
+        return Err(BadRequest("query parameter ms is required".to_string()));
     };
     app.shared.refuse_for(ms);
     info!(ms, "admin: refusing handshakes");
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         serde_json::json!({ "refusing_ms": ms }).to_string(),
-    )
+    ))
 }
 
-fn body_json(body: &Bytes) -> Result<serde_json::Map<String, Value>, Response> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(json_error(
-            StatusCode::BAD_REQUEST,
-            "the body must be a JSON object",
-        )),
-    }
-}
-
-fn body_channel(map: &serde_json::Map<String, Value>) -> Result<String, Response> {
+/// The body as a JSON object and its non-empty `"channel"` string.
+fn body_with_channel(body: &Bytes) -> Result<(serde_json::Map<String, Value>, String), BadRequest> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+        return Err(BadRequest("the body must be a JSON object".to_string()));
+    };
     match map.get("channel") {
-        Some(Value::String(c)) if !c.is_empty() => Ok(c.clone()),
-        _ => Err(json_error(
-            StatusCode::BAD_REQUEST,
-            "\"channel\" (a non-empty string) is required",
+        Some(Value::String(c)) if !c.is_empty() => {
+            let c = c.clone();
+            Ok((map, c))
+        }
+        _ => Err(BadRequest(
+            "\"channel\" (a non-empty string) is required".to_string(),
         )),
     }
 }
 
-async fn admin_event(State(app): State<App>, body: Bytes) -> Response {
-    let map = match body_json(&body) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let channel = match body_channel(&map) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn admin_event(State(app): State<App>, body: Bytes) -> AdminResult {
+    let (map, channel) = body_with_channel(&body)?;
     let data = map.get("data").cloned().unwrap_or(Value::Null).to_string();
     let delivered = app.shared.event(&channel, &data);
     info!(channel = %channel, delivered, "admin: event");
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         serde_json::json!({ "delivered": delivered }).to_string(),
-    )
+    ))
 }
 
 /// The `client` of frames sent by `/admin/blast`.
 pub const BLAST_CLIENT: &str =
     r#"{"socketId":"admin-blast","extras":{"admin":true},"permissions":{"dbo_id":0,"row_id":0}}"#;
 
-async fn admin_blast(State(app): State<App>, body: Bytes) -> Response {
-    let map = match body_json(&body) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let channel = match body_channel(&map) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn admin_blast(State(app): State<App>, body: Bytes) -> AdminResult {
+    let (map, channel) = body_with_channel(&body)?;
     let count = map.get("count").and_then(Value::as_u64).unwrap_or(1);
     let bytes = map.get("bytes").and_then(Value::as_u64).unwrap_or(64);
     if count > 1_000_000 || bytes > 8 * 1024 * 1024 {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "count must be at most 1000000 and bytes at most 8388608",
-        );
+        return Err(BadRequest(
+            "count must be at most 1000000 and bytes at most 8388608".to_string(),
+        ));
     }
     let mut queues: Vec<Option<mpsc::Sender<Utf8Bytes>>> = app
         .shared
@@ -537,15 +526,16 @@ async fn admin_blast(State(app): State<App>, body: Bytes) -> Response {
         let frame = message_frame(&channel, false, None, &payload, BLAST_CLIENT);
         for slot in queues.iter_mut() {
             let Some(q) = slot else { continue };
+            // Waits for capacity: a blast never kicks a slow member.
             if q.send(frame.clone()).await.is_err() {
                 *slot = None;
             }
         }
     }
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         serde_json::json!({ "queued": count, "members": members }).to_string(),
-    )
+    ))
 }
 
 async fn admin_stats(State(app): State<App>) -> Response {
@@ -553,18 +543,16 @@ async fn admin_stats(State(app): State<App>) -> Response {
     json_response(StatusCode::OK, body)
 }
 
-async fn admin_history(State(app): State<App>, params: Params) -> Response {
-    let channel = match param::<String>(&params, "channel") {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "query parameter channel is required",
-            )
-        }
-        Err(r) => return r,
+async fn admin_history(State(app): State<App>, params: Params) -> AdminResult {
+    let Some(channel) = param::<String>(&params, "channel")? else {
+        return Err(BadRequest(
+            "query parameter channel is required".to_string(),
+        ));
     };
-    json_response(StatusCode::OK, app.shared.history_json(&channel))
+    Ok(json_response(
+        StatusCode::OK,
+        app.shared.history_json(&channel),
+    ))
 }
 
 // ---- static files --------------------------------------------------------------------------

@@ -347,7 +347,7 @@ impl<M, L> Client<M, L> {
             },
         );
         let mut names: Vec<String> = self.channels.keys().cloned().collect();
-        names.sort();
+        names.sort_unstable();
         for name in &names {
             self.join(socket, name);
         }
@@ -490,13 +490,6 @@ impl<M, L> Client<M, L> {
     /// The listener set of an open channel, to change it.
     pub fn listeners_mut(&mut self, channel: &str) -> Option<&mut L> {
         self.channels.get_mut(channel).map(|e| &mut e.listeners)
-    }
-
-    /// Every open channel's name and listener set.
-    pub fn all_listeners(&self) -> impl Iterator<Item = (&str, &L)> {
-        self.channels
-            .iter()
-            .map(|(n, e)| (n.as_str(), &e.listeners))
     }
 
     /// Whether a channel is open.

@@ -3,6 +3,7 @@
 
 use super::backoff::Backoff;
 use super::error::ClientError;
+use super::frame::quoted;
 
 /// Settings as the app gave them, before checking (the shell reads them off the JS object).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -74,10 +75,10 @@ impl Config {
         let queue_max_actions = match input.queue_max_actions {
             None => DEFAULT_QUEUE_MAX_ACTIONS,
             Some(n) if n.fract() == 0.0 && (1.0..=10_000_000.0).contains(&n) => n as u32,
-            Some(n) => {
+            Some(_) => {
                 return Err(ClientError::bad_value(
                     "queue.maxActions",
-                    format!("must be a whole number from 1 to 10000000, not {n}"),
+                    "must be a whole number from 1 to 10000000",
                 ))
             }
         };
@@ -95,9 +96,9 @@ fn delay(argument: &str, value: Option<f64>, default: u32) -> Result<u32, Client
     match value {
         None => Ok(default),
         Some(ms) if ms.is_finite() && (0.0..=3_600_000.0).contains(&ms) => Ok(ms as u32),
-        Some(ms) => Err(ClientError::bad_value(
+        Some(_) => Err(ClientError::bad_value(
             argument,
-            format!("must be a number of milliseconds from 0 to 3600000, not {ms}"),
+            "must be a number of milliseconds from 0 to 3600000",
         )),
     }
 }
@@ -115,18 +116,24 @@ pub fn socket_url(base: &str, canonical: &str) -> Result<String, ClientError> {
     } else {
         return Err(ClientError::bad_value(
             ARG,
-            format!("must start with https:// or http://, got {base:?}"),
+            format!("must start with https:// or http://, got {}", quoted(base)),
         ));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.is_empty() || authority.contains('@') {
         return Err(ClientError::bad_value(
             ARG,
-            format!("must name a host, like https://x8ki-letl-twmt.n7.xano.io, got {base:?}"),
+            format!(
+                "must name a host, like https://x8ki-letl-twmt.n7.xano.io, got {}",
+                quoted(base)
+            ),
         ));
     }
     let host = host_without_port(authority).ok_or_else(|| {
-        ClientError::bad_value(ARG, format!("has a malformed host or port: {base:?}"))
+        ClientError::bad_value(
+            ARG,
+            format!("has a malformed host or port: {}", quoted(base)),
+        )
     })?;
     if !host
         .chars()
@@ -134,7 +141,10 @@ pub fn socket_url(base: &str, canonical: &str) -> Result<String, ClientError> {
     {
         return Err(ClientError::bad_value(
             ARG,
-            format!("has characters not allowed in a host name: {base:?}"),
+            format!(
+                "has characters not allowed in a host name: {}",
+                quoted(base)
+            ),
         ));
     }
     check_canonical(canonical)?;
@@ -180,7 +190,10 @@ fn check_canonical(canonical: &str) -> Result<(), ClientError> {
     {
         return Err(ClientError::bad_value(
             ARG,
-            format!("may hold only letters, digits, '-' and '_', got {canonical:?}"),
+            format!(
+                "may hold only letters, digits, '-' and '_', got {}",
+                quoted(canonical)
+            ),
         ));
     }
     Ok(())
@@ -224,7 +237,7 @@ pub fn check_channel_name(name: &str) -> Result<(), ClientError> {
     if name.chars().any(char::is_control) {
         return Err(ClientError::bad_value(
             "channel name",
-            format!("must not contain control characters: {name:?}"),
+            format!("must not contain control characters: {}", quoted(name)),
         ));
     }
     Ok(())

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::frame::quoted;
+
 /// Which JavaScript error class an error maps to at the API boundary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -72,21 +74,27 @@ impl fmt::Display for ClientError {
             ClientError::NotConfigured => f.write_str(
                 "xano-realtime is not configured: call configure({ instanceBaseUrl, realtimeConnectionCanonical }) first",
             ),
-            ClientError::ChannelClosed { channel } => write!(
-                f,
-                "channel {channel:?} is closed; call openChannel({channel:?}) to open it again"
-            ),
+            ClientError::ChannelClosed { channel } => {
+                let channel = quoted(channel);
+                write!(
+                    f,
+                    "channel {channel} is closed; call openChannel({channel}) to open it again"
+                )
+            }
             ClientError::NotConnected { channel } => write!(
                 f,
-                "channel {channel:?} is not connected and was opened without queueOfflineActions, so the message was not sent"
+                "channel {} is not connected and was opened without queueOfflineActions, so the message was not sent",
+                quoted(channel)
             ),
             ClientError::QueueFull { channel, max } => write!(
                 f,
-                "the offline queue of channel {channel:?} is full ({max} actions); the message was not queued"
+                "the offline queue of channel {} is full ({max} actions); the message was not queued",
+                quoted(channel)
             ),
             ClientError::QueueStorage { channel, reason } => write!(
                 f,
-                "the offline queue of channel {channel:?} could not store the message: {reason}"
+                "the offline queue of channel {} could not store the message: {reason}",
+                quoted(channel)
             ),
         }
     }

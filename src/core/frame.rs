@@ -63,6 +63,14 @@ fn simple(action: &str, channel: &str) -> String {
     out
 }
 
+/// `s` as a JSON string literal, quotes included: how error messages quote names (it costs no
+/// `Debug` formatting machinery in the .wasm).
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_json_string(&mut out, s);
+    out
+}
+
 /// Appends `s` as a JSON string literal, quotes included.
 pub fn push_json_string(out: &mut String, s: &str) {
     out.push('"');

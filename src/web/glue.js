@@ -1,31 +1,6 @@
 // Small JavaScript helpers of the wasm shell. Each one does in a single call what would take
 // several crossings of the JS/wasm boundary, and none copies a frame into wasm memory.
 
-// The parsed frame, or undefined when `data` is not a JSON object with a string `action`.
-export function decodeFrame(data) {
-  if (typeof data !== "string") return undefined;
-  let frame;
-  try {
-    frame = JSON.parse(data);
-  } catch (_) {
-    return undefined;
-  }
-  if (frame === null || typeof frame !== "object" || typeof frame.action !== "string") return undefined;
-  return frame;
-}
-
-// The channel a frame names, or undefined.
-export function frameChannel(frame) {
-  const options = frame.options;
-  if (options === null || typeof options !== "object") return undefined;
-  const channel = options.channel;
-  return typeof channel === "string" ? channel : undefined;
-}
-
-export function frameAction(frame) {
-  return frame.action;
-}
-
 // JSON text of an app's payload; throws a TypeError naming the problem when JSON cannot encode it.
 export function encodePayload(value) {
   let text;
@@ -71,38 +46,39 @@ export function queueFrame(channel, pending, persisted) {
   return { action: "queue", options: { channel }, payload: { pending, persisted } };
 }
 
-export function stateDetail(attempt, delayMs, code, reason) {
-  return { attempt, delayMs, code, reason };
-}
+// The onConnectionState listeners. They live here, not in wasm: subscribing creates no Rust
+// closure, and the unsubscribe function is a plain JS one.
+const stateListeners = [];
 
-// A function that calls target[method](a, b) once, however often it is called.
-export function unsubscriber(target, method, a, b) {
-  let done = false;
+export function addStateListener(cb) {
+  if (!stateListeners.includes(cb)) stateListeners.push(cb);
   return () => {
-    if (done) return;
-    done = true;
-    target[method](a, b);
+    const i = stateListeners.indexOf(cb);
+    if (i >= 0) stateListeners.splice(i, 1);
   };
 }
 
-// Calls `cb(arg)`; reports an exception thrown by the app's listener without stopping delivery.
-export function callListener(cb, arg) {
-  try {
-    cb(arg);
-  } catch (e) {
-    console.error("xano-realtime: a listener threw", e);
-  }
+export function stateListenerCount() {
+  return stateListeners.length;
 }
 
-export function callStateListener(cb, state, detail) {
-  try {
-    cb(state, detail);
-  } catch (e) {
-    console.error("xano-realtime: a connection state listener threw", e);
+export function emitState(state, attempt, delayMs, code, reason) {
+  if (stateListeners.length === 0) return;
+  const detail = { attempt, delayMs, code, reason };
+  for (const cb of stateListeners.slice()) {
+    try {
+      cb(state, detail);
+    } catch (e) {
+      console.error("xano-realtime: a connection state listener threw", e);
+    }
   }
 }
 
 // The message of an error or rejection value.
 export function errorText(e) {
   return e && e.message ? String(e.message) : String(e);
+}
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

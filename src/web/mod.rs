@@ -3,7 +3,7 @@
 
 pub mod glue;
 pub mod hooks;
-pub mod listeners;
 pub mod queue;
 pub mod read;
+pub mod router;
 pub mod runtime;

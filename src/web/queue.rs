@@ -82,7 +82,13 @@ pub fn count_backlog(channel: String) {
 
 /// Tells the channel's `queue` listeners the current count, once per tick however many changes.
 pub fn announce(channel: String) {
-    let first = with_rt(|rt| rt.queue_events_due.insert(channel.clone()));
+    let first = with_rt(|rt| {
+        let first = !rt.queue_events_due.contains(&channel);
+        if first {
+            rt.queue_events_due.push(channel.clone());
+        }
+        first
+    });
     if !first {
         return;
     }
@@ -93,14 +99,15 @@ pub fn announce(channel: String) {
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
-        let targets = with_rt(|rt| {
-            rt.queue_events_due.remove(&channel);
+        let target = with_rt(|rt| {
+            rt.queue_events_due.retain(|c| *c != channel);
             let pending = rt.core.pending(&channel)?;
             let shell = rt.core.listeners(&channel)?;
-            Some((pending, shell.listeners.targets("queue")))
+            Some((pending, shell.slot.clone()))
         });
-        if let Some((pending, targets)) = targets {
-            super::runtime::deliver(&targets, &glue::queue_frame(&channel, pending, persisted));
+        if let Some((pending, slot)) = target {
+            let frame = glue::queue_frame(&channel, pending, persisted);
+            super::router::deliver(&slot, "queue", &frame);
         }
     });
 }
@@ -188,6 +195,6 @@ async fn drained(socket: Option<SocketId>) -> bool {
         if buffered == Some(0) {
             return true;
         }
-        gloo_timers::future::TimeoutFuture::new(4).await;
+        let _ = JsFuture::from(glue::sleep(4)).await;
     }
 }

@@ -6,16 +6,14 @@
 //! for the channel whose frame it is handling.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use web_sys::{CloseEvent, WebSocket};
 
 use super::glue;
-use super::listeners::{Listeners, Targets};
 use super::queue::{self, QueueStore};
+use super::router::{self, Slot};
 use crate::core::{Client, Output, Route, SocketId, TimerId};
 
 /// The shell's part of an open channel.
@@ -24,19 +22,21 @@ pub struct ChannelShell {
     pub id: u64,
     /// The `Channel` object handed to the app (the same object for every `openChannel` call).
     pub handle: JsValue,
-    /// The app's listeners.
-    pub listeners: Listeners,
+    /// Its entry in the JS routing table, which holds the app's listeners.
+    pub slot: Slot,
 }
 
-/// Counters for tests and diagnostics (`clientStats()`).
+impl Drop for ChannelShell {
+    /// The core dropped the channel (closed, or refused to open it): inbound frames for it are no
+    /// longer delivered.
+    fn drop(&mut self) {
+        router::close_slot(&self.slot);
+    }
+}
+
+/// Counters for tests and diagnostics (`clientStats()`; frame counters live in router.js).
 #[derive(Default, Clone, Copy)]
 pub struct Stats {
-    /// Frames received from the server.
-    pub frames: u64,
-    /// Frames that were not JSON objects with an action, or had a malformed presence payload.
-    pub malformed: u64,
-    /// Frames for a channel that is not open.
-    pub not_open: u64,
     /// Sockets opened.
     pub sockets_opened: u64,
 }
@@ -47,21 +47,21 @@ pub struct Runtime {
     pub core: Client<JsValue, ChannelShell>,
     socket: Option<(SocketId, WebSocket)>,
     timer: Option<(TimerId, JsValue)>,
-    /// `onConnectionState` listeners.
-    pub state_listeners: Vec<Function>,
     /// Counters.
     pub stats: Stats,
     next_channel_id: u64,
     store: Option<(String, QueueStore)>,
     /// Channels whose `queue` event is scheduled for this tick.
-    pub queue_events_due: HashSet<String>,
+    pub queue_events_due: Vec<String>,
 }
 
 /// Callbacks created once for the life of the page and shared by every socket and timer, so no
 /// closure is created or dropped per socket, per timer or per frame.
 struct Handlers {
     on_open: Closure<dyn FnMut(JsValue)>,
-    on_message: Closure<dyn FnMut(MessageEvent)>,
+    /// router.js's fast path, around `on_slow_frame`.
+    on_message: js_sys::Function,
+    _on_slow_frame: Closure<dyn FnMut(JsValue, String, Option<String>)>,
     on_close: Closure<dyn FnMut(CloseEvent)>,
     on_timer: Closure<dyn FnMut(f64)>,
 }
@@ -83,6 +83,7 @@ pub fn with_rt<R>(f: impl FnOnce(&mut Runtime) -> R) -> R {
 impl Handlers {
     fn new() -> Self {
         install_browser_listeners();
+        let on_slow_frame = Closure::new(on_slow_frame);
         Handlers {
             on_open: Closure::new(|_event: JsValue| {
                 with_rt(|rt| {
@@ -93,7 +94,8 @@ impl Handlers {
                 });
                 run_outputs();
             }),
-            on_message: Closure::new(on_message),
+            on_message: router::inbound(on_slow_frame.as_ref()),
+            _on_slow_frame: on_slow_frame,
             on_close: Closure::new(|event: CloseEvent| {
                 with_rt(|rt| {
                     if let Some((id, ws)) = rt.socket.take() {
@@ -162,11 +164,10 @@ impl Runtime {
             core,
             socket: None,
             timer: None,
-            state_listeners: Vec::new(),
             stats: Stats::default(),
             next_channel_id: 1,
             store: None,
-            queue_events_due: HashSet::new(),
+            queue_events_due: Vec::new(),
         }
     }
 
@@ -219,7 +220,7 @@ impl Runtime {
         };
         HANDLERS.with(|h| {
             ws.set_onopen(Some(h.on_open.as_ref().unchecked_ref()));
-            ws.set_onmessage(Some(h.on_message.as_ref().unchecked_ref()));
+            ws.set_onmessage(Some(&h.on_message));
             ws.set_onclose(Some(h.on_close.as_ref().unchecked_ref()));
         });
         self.stats.sockets_opened += 1;
@@ -267,103 +268,56 @@ fn detach(ws: &WebSocket) {
     ws.set_onclose(None);
 }
 
-/// Where a frame goes.
-enum Delivery {
-    Nowhere,
-    One(Targets),
-    Many(Vec<Targets>),
-}
-
-fn on_message(event: MessageEvent) {
-    let data = event.data();
-    let Some(frame) = glue::decode_frame(&data) else {
-        report_malformed("not a JSON object with an \"action\"");
-        return;
-    };
-    let channel = glue::frame_channel(&frame);
-    let action = glue::frame_action(&frame);
-    let delivery = with_rt(|rt| rt.prepare_delivery(&frame, channel.as_deref(), &action));
-    match delivery {
-        Ok(Delivery::Nowhere) => {}
-        Ok(Delivery::One(targets)) => deliver(&targets, &frame),
-        Ok(Delivery::Many(all)) => {
-            for targets in &all {
-                deliver(targets, &frame);
+/// Frames router.js does not deliver by itself: presence frames and frames that name no channel.
+/// Presence is kept by the core; the frame then goes where the core routes it.
+fn on_slow_frame(frame: JsValue, action: String, channel: Option<String>) {
+    let route = with_rt(|rt| -> Result<Option<Option<Slot>>, &'static str> {
+        if let Some(name) = channel.as_deref() {
+            if rt.core.is_open(name) {
+                update_presence(rt, name, &action, &frame)?;
             }
         }
-        Err(what) => report_malformed(what),
-    }
-}
-
-fn report_malformed(what: &str) {
-    let count = with_rt(|rt| {
-        rt.stats.malformed += 1;
-        rt.stats.malformed
-    });
-    // The first few are reported; after that only the count grows (clientStats()).
-    if count <= 5 {
-        glue::console_warn(&format!(
-            "xano-realtime: ignored a malformed frame from the server ({what})"
-        ));
-    }
-}
-
-impl Runtime {
-    fn prepare_delivery(
-        &mut self,
-        frame: &JsValue,
-        channel: Option<&str>,
-        action: &str,
-    ) -> Result<Delivery, &'static str> {
-        self.stats.frames += 1;
-        if let Some(name) = channel {
-            if self.core.is_open(name) {
-                match action {
-                    "presence_full" => {
-                        let list = glue::presence_list(frame).ok_or("malformed presence_full")?;
-                        let members = list.iter().map(|pair| {
-                            let pair: js_sys::Array = pair.unchecked_into();
-                            (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
-                        });
-                        self.core.presence_full(name, members);
-                    }
-                    "presence_update" => {
-                        let change =
-                            glue::presence_change(frame).ok_or("malformed presence_update")?;
-                        let id = change.get(1).as_string().unwrap_or_default();
-                        if change.get(0).as_string().as_deref() == Some("join") {
-                            self.core.presence_join(name, id, change.get(2));
-                        } else {
-                            self.core.presence_leave(name, &id);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Ok(match self.core.route(channel) {
-            Route::One(shell) => Delivery::One(shell.listeners.targets(action)),
-            Route::All => Delivery::Many(
-                self.core
-                    .all_listeners()
-                    .map(|(_, s)| s.listeners.targets(action))
-                    .collect(),
-            ),
-            Route::NotOpen => {
-                self.stats.not_open += 1;
-                Delivery::Nowhere
-            }
+        Ok(match rt.core.route(channel.as_deref()) {
+            Route::One(shell) => Some(Some(shell.slot.clone())),
+            Route::All => Some(None),
+            Route::NotOpen => None,
         })
+    });
+    match route {
+        Ok(Some(Some(slot))) => router::deliver(&slot, &action, &frame),
+        Ok(Some(None)) => router::deliver_all(&action, &frame),
+        Ok(None) => router::count_not_open(),
+        Err(what) => router::malformed(what),
     }
 }
 
-/// Calls every listener of `targets` with `frame`.
-pub fn deliver(targets: &Targets, frame: &JsValue) {
-    for list in [&targets.0, &targets.1].into_iter().flatten() {
-        for cb in list.iter() {
-            glue::call_listener(cb, frame);
+fn update_presence(
+    rt: &mut Runtime,
+    channel: &str,
+    action: &str,
+    frame: &JsValue,
+) -> Result<(), &'static str> {
+    match action {
+        "presence_full" => {
+            let list = glue::presence_list(frame).ok_or("malformed presence_full")?;
+            let members = list.iter().map(|pair| {
+                let pair: js_sys::Array = pair.unchecked_into();
+                (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+            });
+            rt.core.presence_full(channel, members);
         }
+        "presence_update" => {
+            let change = glue::presence_change(frame).ok_or("malformed presence_update")?;
+            let id = change.get(1).as_string().unwrap_or_default();
+            if change.get(0).as_string().as_deref() == Some("join") {
+                rt.core.presence_join(channel, id, change.get(2));
+            } else {
+                rt.core.presence_leave(channel, &id);
+            }
+        }
+        _ => {}
     }
+    Ok(())
 }
 
 /// Performs the core's outputs until there are none left. Every entry point calls it last.
@@ -405,43 +359,36 @@ fn perform(output: Output) {
                 return;
             };
             wasm_bindgen_futures::spawn_local(async move {
-                let targets = with_rt(|rt| {
+                let slot = with_rt(|rt| {
                     let still = rt.is_live(&name, id) && rt.core.is_joined(&name) == connected;
                     still
                         .then(|| rt.core.listeners(&name))
                         .flatten()
-                        .map(|s| s.listeners.targets("connection_status"))
+                        .map(|s| s.slot.clone())
                 });
-                if let Some(t) = targets {
-                    deliver(&t, &glue::connection_status_frame(connected));
+                if let Some(slot) = slot {
+                    router::deliver(
+                        &slot,
+                        "connection_status",
+                        &glue::connection_status_frame(connected),
+                    );
                 }
             });
         }
         Output::ConnectionStatus {
             channel: None,
             connected,
-        } => {
-            let targets: Vec<Targets> = with_rt(|rt| {
-                rt.core
-                    .all_listeners()
-                    .map(|(_, s)| s.listeners.targets("connection_status"))
-                    .collect()
-            });
-            for t in &targets {
-                deliver(t, &glue::connection_status_frame(connected));
-            }
-        }
-        Output::StateChanged { state, detail } => {
-            let listeners = with_rt(|rt| rt.state_listeners.clone());
-            if listeners.is_empty() {
-                return;
-            }
-            let detail =
-                glue::state_detail(detail.attempt, detail.delay_ms, detail.code, detail.reason);
-            for cb in &listeners {
-                glue::call_state_listener(cb, state.as_str(), &detail);
-            }
-        }
+        } => router::deliver_all(
+            "connection_status",
+            &glue::connection_status_frame(connected),
+        ),
+        Output::StateChanged { state, detail } => glue::emit_state(
+            state.as_str(),
+            detail.attempt,
+            detail.delay_ms,
+            detail.code,
+            detail.reason,
+        ),
         Output::FlushQueue { channel, flush } => queue::start_flush(channel, flush),
         Output::QueueChanged { channel, .. } => queue::announce(channel),
     }

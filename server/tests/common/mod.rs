@@ -200,7 +200,12 @@ impl Client {
                     )
                 }
                 Some(Ok(Message::Close(frame))) => {
-                    return Event::Closed(frame.map(|f: CloseFrame| u16::from(f.code)))
+                    // Keep polling so the close reply goes out, as a browser would do at once.
+                    let _ = tokio::time::timeout(GUARD, async {
+                        while let Some(Ok(_)) = self.ws.next().await {}
+                    })
+                    .await;
+                    return Event::Closed(frame.map(|f: CloseFrame| u16::from(f.code)));
                 }
                 Some(Ok(Message::Binary(_))) => panic!("server sent a binary frame"),
                 Some(Ok(_)) => continue,

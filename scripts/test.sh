@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what is missing (scripts/setup.sh), checks
+# formatting and lints, runs the native tests (client core, server), the browser tests in headless
+# Chromium against the local server, the end-to-end tests (Playwright), the quick benchmark, and
+# prints the package size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "format and lints (native and wasm32)"
+cargo fmt --all -- --check
+cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q -p xano-realtime --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "native tests: client core and server"
+cargo test -q --workspace 2>&1 | tee /tmp/xano-rt-native.log | grep -E "^test result|FAILED|panicked" || true
+if grep -qE "FAILED|^error" /tmp/xano-rt-native.log; then
+  cat /tmp/xano-rt-native.log
+  exit 1
+fi
+
+step "browser tests (wasm-bindgen-test, headless Chromium, local server)"
+scripts/test-browser.sh
+
+step "release package"
+wasm-pack --quiet build --target web --release --out-dir pkg
+scripts/size.sh
+
+if [ -d tests/e2e ]; then
+  step "end-to-end tests (Playwright, headless Chromium, local server)"
+  node --test --test-concurrency=1 tests/e2e/
+fi
