@@ -216,9 +216,14 @@ pub fn close_channel(
     #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
 ) -> Result<(), JsValue> {
     let name = read::channel_name(&name).map_err(throw)?;
-    with_rt(|rt| rt.core.close_channel(&name));
-    run_outputs();
+    close_named(&name);
     Ok(())
+}
+
+/// Closes the channel `name` if it is open (the logic of `closeChannel`, for the hooks).
+pub(crate) fn close_named(name: &str) {
+    with_rt(|rt| rt.core.close_channel(name));
+    run_outputs();
 }
 
 /// The `Channel` of an open channel, or `undefined`.

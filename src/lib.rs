@@ -4,13 +4,19 @@
 //! - [`core`]: every decision, platform-independent and tested natively.
 //! - `web` (wasm32 only): the browser shell around the core (WebSocket, timers, listeners).
 //! - `api` (wasm32 only): the JavaScript exports (`configure`, `openChannel`, `Channel`, …).
+//! - `api_hooks` (wasm32 only): the lifecycle hooks (`bindOnClick`, `onPageLoad`, `onAppLoad`,
+//!   `bindDeclarative`).
 
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
+mod api_hooks;
+#[cfg(target_arch = "wasm32")]
 mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::*;
+#[cfg(target_arch = "wasm32")]
+pub use api_hooks::*;

@@ -2,6 +2,7 @@
 //! around the platform-independent core.
 
 pub mod glue;
+pub mod hooks;
 pub mod queue;
 pub mod read;
 pub mod router;
