@@ -30,10 +30,11 @@ scripts/test-browser.sh
 step "release package"
 wasm-pack --quiet build --target web --release --out-dir pkg
 scripts/size.sh
+# The demo (www/) loads the same package from www/pkg.
+rm -rf www/pkg && cp -r pkg www/pkg
 
-if [ -d tests/e2e ]; then
-  step "end-to-end tests (Playwright, headless Chromium, local server)"
-  node --test --test-concurrency=1 tests/e2e/
-  step "soak, short form (the long one: scripts/soak.sh)"
-  SOAK=short node --test tests/e2e/soak.mjs
-fi
+step "end-to-end tests (Playwright, headless Chromium, local server)"
+node --test --test-concurrency=1 tests/e2e/
+
+step "soak, short form (the long one: scripts/soak.sh)"
+SOAK=short node --test tests/e2e/soak.mjs
