@@ -298,7 +298,13 @@
      * `count` frames for the first channel take to reach its listener: from /admin/blast (real
      * socket) or from the fake socket (pre-built MessageEvents). Resolves {ms, received, lastSeq}.
      */
-    async inbound({ prefix, channels, count, bytes, timeoutMs }) {
+    async inbound(arg) {
+      await this.inboundPrepare(arg);
+      return this.inboundRun(arg);
+    },
+
+    /** The untimed half of inbound(): channels open and joined, fake events built. */
+    async inboundPrepare({ prefix, channels, count, bytes }) {
       const names = Array.from({ length: channels }, (_, i) => `${prefix}/${i}`);
       const handles = client.open(names, { presence: false, history: false });
       let received = 0;
@@ -321,6 +327,14 @@
           return names.every((n) => stats.channels[n]?.members >= 1);
         }, 10000, 'every channel joined on the server', 20);
       }
+      this.inboundState = { names, events, all, progress: () => ({ received, lastSeq }) };
+      return true;
+    },
+
+    /** The timed half of inbound(). */
+    async inboundRun({ count, bytes, timeoutMs }) {
+      const { names, events, all, progress } = this.inboundState;
+      this.inboundState = null;
       if (typeof window.gc === 'function') window.gc();
       await sleep(50);
       const t0 = performance.now();
@@ -332,9 +346,9 @@
         blast = admin('blast', { channel: names[0], count, bytes });
         blast.catch(() => {});
       }
-      const t1 = await withTimeout(all, timeoutMs, `${received}/${count} frames received`);
+      const t1 = await withTimeout(all, timeoutMs, `${progress().received}/${count} frames received`);
       if (blast) await blast;
-      return { ms: t1 - t0, received, lastSeq };
+      return { ms: t1 - t0, ...progress() };
     },
 
     /** Outbound: sends `count` messages of ~`bytes`; time until the server counted them all. */
