@@ -35,3 +35,6 @@ if [ -d tests/e2e ]; then
   step "end-to-end tests (Playwright, headless Chromium, local server)"
   node --test --test-concurrency=1 tests/e2e/
 fi
+
+step "quick benchmark (bench/run.mjs --quick: every scenario completes, counts right)"
+scripts/bench.sh --quick
