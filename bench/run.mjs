@@ -447,15 +447,16 @@ try {
 }
 results.seconds = (Date.now() - started) / 1000;
 
-if (!QUICK && !ONLY.length) {
+if (!QUICK && !ONLY.length && failed === 0) {
   const file = path.join(ROOT, 'bench/results.json');
   writeFileSync(`${file}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
   writeTable(results);
   log('wrote bench/results.json and the table in BENCHMARKS.md');
 } else if (!QUICK) {
+  // A partial or failed run leaves the committed results and table alone.
   writeFileSync(path.join(ROOT, 'bench/results.json.tmp'), `${JSON.stringify(results, null, 2)}\n`);
-  log('partial run (--only): wrote bench/results.json.tmp only');
+  log('partial or failed run: wrote bench/results.json.tmp only');
 }
 log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
