@@ -174,7 +174,7 @@ pub(crate) fn read_channel_options(options: &JsValue) -> Result<ChannelOptions, 
 #[wasm_bindgen(js_name = openChannel, unchecked_return_type = "Channel")]
 pub fn open_channel(
     #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ChannelOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ChannelOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let name = read::channel_name(&name).map_err(throw)?;
     let options = read_channel_options(&options.unwrap_or_default()).map_err(throw)?;
@@ -250,15 +250,7 @@ pub fn on_connection_state(
     cb: JsValue,
 ) -> Result<JsValue, JsValue> {
     let cb = read::function(&cb, "callback").map_err(throw)?;
-    with_rt(|rt| {
-        if !rt.state_listeners.contains(&cb) {
-            rt.state_listeners.push(cb.clone());
-        }
-    });
-    let remover = Closure::once_into_js(move || {
-        with_rt(|rt| rt.state_listeners.retain(|f| *f != cb));
-    });
-    Ok(remover)
+    Ok(crate::web::glue::add_state_listener(&cb).into())
 }
 
 /// Counters of the client: frames received, malformed frames ignored, frames for channels that
@@ -271,7 +263,7 @@ pub fn client_stats() -> JsValue {
             .all_listeners()
             .map(|(_, s)| s.listeners.count())
             .sum::<usize>()
-            + rt.state_listeners.len();
+            + crate::web::glue::state_listener_count() as usize;
         (rt.stats, rt.core.channel_count(), listeners)
     });
     let obj = js_sys::Object::new();
@@ -364,8 +356,8 @@ impl Channel {
     #[wasm_bindgen(unchecked_return_type = "Promise<\"sent\" | \"queued\">")]
     pub fn message(
         &self,
-        payload: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "MessageOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] payload: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MessageOptions")] options: Option<JsValue>,
     ) -> Promise {
         match self.send_message(&payload, &options.unwrap_or_default()) {
             Ok(promise) => promise,

@@ -231,3 +231,25 @@ async fn a_throwing_listener_does_not_stop_the_others() {
     next_frame(&ch, "message", &payload_is(&js("1"))).await;
     ch.close();
 }
+
+#[wasm_bindgen_test]
+fn connection_state_listeners_unsubscribe_once_and_leave_nothing_behind() {
+    let count = || {
+        get(&xano_realtime::client_stats(), "listeners")
+            .as_f64()
+            .unwrap()
+    };
+    let before = count();
+    let cb = js_sys::Function::new_with_args("state, detail", "");
+    let off: js_sys::Function = xano_realtime::on_connection_state(cb.clone().into())
+        .unwrap()
+        .into();
+    // Subscribing the same function twice keeps one.
+    let again: js_sys::Function = xano_realtime::on_connection_state(cb.into())
+        .unwrap()
+        .into();
+    assert_eq!(count(), before + 1.0);
+    off.call0(&JsValue::NULL).unwrap();
+    again.call0(&JsValue::NULL).unwrap();
+    assert_eq!(count(), before);
+}

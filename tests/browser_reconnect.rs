@@ -142,3 +142,57 @@ async fn set_auth_token_reconnects_as_the_new_identity_without_disconnected() {
     assert_eq!(statuses(&status), ["connected", "connected"]);
     ch.close();
 }
+
+fn sockets_opened() -> f64 {
+    get(&xano_realtime::client_stats(), "socketsOpened")
+        .as_f64()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn offline_pauses_retries_and_online_reconnects_at_once() {
+    // A long backoff: a reconnect that happens quickly can only be the `online` event's doing.
+    xano_realtime::configure(config_js(
+        SERVER,
+        &JsValue::NULL,
+        &js(r#"{"reconnect":{"minDelayMs":60000,"maxDelayMs":60000}}"#),
+    ))
+    .unwrap();
+    let ch = open("offline-online", true, false, false);
+    next_frame(&ch, "presence_full", &JsValue::NULL).await;
+    fire_network_event("offline");
+    assert_eq!(state(), "open", "an open socket is kept until it closes");
+    let offline = state_becomes("offline");
+    admin("POST", "/admin/drop", None).await;
+    offline.await;
+    let sockets = sockets_opened();
+    let rejoined = next_frame(&ch, "presence_full", &JsValue::NULL);
+    fire_network_event("online");
+    assert_eq!(state(), "connecting", "online reconnects at once");
+    rejoined.await;
+    assert_eq!(sockets_opened(), sockets + 1.0);
+    ch.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_page_becoming_visible_retries_at_once() {
+    xano_realtime::configure(config_js(
+        SERVER,
+        &JsValue::NULL,
+        &js(r#"{"reconnect":{"minDelayMs":60000,"maxDelayMs":60000}}"#),
+    ))
+    .unwrap();
+    let ch = open("visible", true, false, false);
+    next_frame(&ch, "presence_full", &JsValue::NULL).await;
+    let waiting = state_becomes("reconnecting");
+    admin("POST", "/admin/drop", None).await;
+    let detail = waiting.await;
+    assert!(get(&detail, "delayMs").as_f64().unwrap() >= 60_000.0);
+    let rejoined = next_frame(&ch, "presence_full", &JsValue::NULL);
+    fire_visibility("hidden");
+    assert_eq!(state(), "reconnecting", "hiding the page changes nothing");
+    fire_visibility("visible");
+    assert_eq!(state(), "connecting");
+    rejoined.await;
+    ch.close();
+}

@@ -71,8 +71,32 @@ export function queueFrame(channel, pending, persisted) {
   return { action: "queue", options: { channel }, payload: { pending, persisted } };
 }
 
-export function stateDetail(attempt, delayMs, code, reason) {
-  return { attempt, delayMs, code, reason };
+// The onConnectionState listeners. They live here, not in wasm: subscribing creates no Rust
+// closure, and the unsubscribe function is a plain JS one.
+const stateListeners = [];
+
+export function addStateListener(cb) {
+  if (!stateListeners.includes(cb)) stateListeners.push(cb);
+  return () => {
+    const i = stateListeners.indexOf(cb);
+    if (i >= 0) stateListeners.splice(i, 1);
+  };
+}
+
+export function stateListenerCount() {
+  return stateListeners.length;
+}
+
+export function emitState(state, attempt, delayMs, code, reason) {
+  if (stateListeners.length === 0) return;
+  const detail = { attempt, delayMs, code, reason };
+  for (const cb of stateListeners.slice()) {
+    try {
+      cb(state, detail);
+    } catch (e) {
+      console.error("xano-realtime: a connection state listener threw", e);
+    }
+  }
 }
 
 // A function that calls target[method](a, b) once, however often it is called.
@@ -94,13 +118,6 @@ export function callListener(cb, arg) {
   }
 }
 
-export function callStateListener(cb, state, detail) {
-  try {
-    cb(state, detail);
-  } catch (e) {
-    console.error("xano-realtime: a connection state listener threw", e);
-  }
-}
 
 // The message of an error or rejection value.
 export function errorText(e) {

@@ -20,13 +20,18 @@ extern "C" {
     pub fn connection_status_frame(connected: bool) -> JsValue;
     #[wasm_bindgen(js_name = queueFrame)]
     pub fn queue_frame(channel: &str, pending: u32, persisted: bool) -> JsValue;
-    #[wasm_bindgen(js_name = stateDetail)]
-    pub fn state_detail(
+    #[wasm_bindgen(js_name = addStateListener)]
+    pub fn add_state_listener(cb: &js_sys::Function) -> js_sys::Function;
+    #[wasm_bindgen(js_name = stateListenerCount)]
+    pub fn state_listener_count() -> u32;
+    #[wasm_bindgen(js_name = emitState)]
+    pub fn emit_state(
+        state: &str,
         attempt: u32,
         delay_ms: Option<u32>,
         code: Option<u16>,
         reason: &str,
-    ) -> JsValue;
+    );
     pub fn unsubscriber(
         target: &JsValue,
         method: &str,
@@ -38,8 +43,6 @@ extern "C" {
     pub fn sleep(ms: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(e: &JsValue) -> String;
-    #[wasm_bindgen(js_name = callStateListener)]
-    pub fn call_state_listener(cb: &js_sys::Function, state: &str, detail: &JsValue);
 }
 
 #[wasm_bindgen]

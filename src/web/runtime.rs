@@ -7,7 +7,6 @@
 
 use std::cell::RefCell;
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
@@ -46,8 +45,6 @@ pub struct Runtime {
     pub core: Client<JsValue, ChannelShell>,
     socket: Option<(SocketId, WebSocket)>,
     timer: Option<(TimerId, JsValue)>,
-    /// `onConnectionState` listeners.
-    pub state_listeners: Vec<Function>,
     /// Counters.
     pub stats: Stats,
     next_channel_id: u64,
@@ -161,7 +158,6 @@ impl Runtime {
             core,
             socket: None,
             timer: None,
-            state_listeners: Vec::new(),
             stats: Stats::default(),
             next_channel_id: 1,
             store: None,
@@ -430,17 +426,13 @@ fn perform(output: Output) {
                 deliver(t, &glue::connection_status_frame(connected));
             }
         }
-        Output::StateChanged { state, detail } => {
-            let listeners = with_rt(|rt| rt.state_listeners.clone());
-            if listeners.is_empty() {
-                return;
-            }
-            let detail =
-                glue::state_detail(detail.attempt, detail.delay_ms, detail.code, detail.reason);
-            for cb in &listeners {
-                glue::call_state_listener(cb, state.as_str(), &detail);
-            }
-        }
+        Output::StateChanged { state, detail } => glue::emit_state(
+            state.as_str(),
+            detail.attempt,
+            detail.delay_ms,
+            detail.code,
+            detail.reason,
+        ),
         Output::FlushQueue { channel, flush } => queue::start_flush(channel, flush),
         Output::QueueChanged { channel, .. } => queue::announce(channel),
     }

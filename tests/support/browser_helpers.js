@@ -190,3 +190,14 @@ export function sendMany(channel, tag, from, count) {
 export function historySeqs(history, tag) {
   return history.history.filter((f) => f.payload && f.payload.tag === tag).map((f) => f.payload.seq);
 }
+
+// Fires the window's `online` / `offline` event, as the browser does when the network changes.
+export function fireNetworkEvent(name) {
+  window.dispatchEvent(new Event(name));
+}
+
+// Fires `visibilitychange` with document.visibilityState reporting `state`.
+export function fireVisibility(state) {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
+  document.dispatchEvent(new Event("visibilitychange"));
+}

@@ -48,6 +48,10 @@ extern "C" {
     pub fn json(v: &JsValue) -> String;
     #[wasm_bindgen(js_name = countWriteTransactions)]
     pub fn count_write_transactions() -> JsValue;
+    #[wasm_bindgen(js_name = fireNetworkEvent)]
+    pub fn fire_network_event(name: &str);
+    #[wasm_bindgen(js_name = fireVisibility)]
+    pub fn fire_visibility(state: &str);
     #[wasm_bindgen(js_name = breakIndexedDb)]
     pub fn break_indexed_db();
     #[wasm_bindgen(js_name = sendMany)]
