@@ -36,6 +36,12 @@ if (CYCLES_ARG) P.cycles = Number(CYCLES_ARG.slice(9));
 const FAKE_ROUNDS = QUICK ? 1 : 5;
 const BYTES = 200;
 const SERVER_BIN = process.env.XANO_RT_SERVER_BIN || path.join(ROOT, 'target/release/xano-realtime-server');
+if (process.argv.includes('--table-only')) {
+  // Rewrites BENCHMARKS.md's table from bench/results.json, without measuring.
+  writeTable(JSON.parse(readFileSync(path.join(ROOT, 'bench/results.json'), 'utf8')));
+  console.log('rewrote the table in BENCHMARKS.md from bench/results.json');
+  process.exit(0);
+}
 
 const log = (...a) => console.log(...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -220,7 +226,7 @@ async function offline({ reload }) {
     rows: [
       { label: `${label}: delivered`, unit: 'messages', better: 'higher', runs },
       {
-        label: `${label}: time from the end of the outage to the last delivery`, unit: 'ms', better: 'lower',
+        label: `${label}: time from the end of the outage to the last delivery`, unit: 'ms', better: 'lower', perDelivered: true,
         runs: { ours: detail.ours.map((d) => d.ms), sdk: detail.sdk.map((d) => d.ms) },
       },
       {
@@ -344,7 +350,10 @@ async function memory() {
       { label: `Memory after ${n} open/close cycles: JS heap + wasm memory, total`, unit: 'B', better: 'lower', runs: pick((d) => d.after.total) },
       { label: `Memory: growth over ${n} cycles (JS heap + wasm)`, unit: 'B', better: 'lower', runs: pick((d) => d.growth), noRatio: true },
       { label: `Memory: JS heap after ${n} cycles`, unit: 'B', better: 'lower', runs: pick((d) => d.after.js) },
-      { label: `Memory: wasm memory before / after ${n} cycles`, unit: 'B', better: 'lower', runs: pick((d) => d.after.wasm), noRatio: true, text: (c) => `${fmt(median(runs[c].map((d) => d.before.wasm)), 'B')} / ${fmt(median(runs[c].map((d) => d.after.wasm)), 'B')}` },
+      {
+        label: `Memory: wasm memory before / after ${n} cycles`, unit: 'B', better: 'lower', runs: pick((d) => d.after.wasm), noRatio: true,
+        cells: Object.fromEntries(Object.keys(runs).map((c) => [c, `${fmt(median(runs[c].map((d) => d.before.wasm)), 'B')} / ${fmt(median(runs[c].map((d) => d.after.wasm)), 'B')}`])),
+      },
     ],
     detail,
   };
@@ -472,7 +481,7 @@ function writeTable(res) {
   lines.push(`Run ${res.date.slice(0, 10)} with \`${res.command}\` (${Math.round(res.seconds)} s): ${res.machine.cores} cores (${res.machine.cpu}), ` +
     `load average at start ${res.machine.loadavgAtStart.join(' / ')}; ${res.versions.browser}; Node ${res.versions.node}; ` +
     `official \`@xano/js-sdk\` ${res.versions.sdk}; xano-realtime ${res.versions.ours} (commit ${res.versions.commit}, ${res.versions.rustc}); ` +
-    `local release server on loopback. Medians of ${P.rounds} alternating rounds (fake-socket rows ${FAKE_ROUNDS}, reconnect ${P.reconnectRounds}, memory ${P.memoryRounds}); ` +
+    `local release server on loopback. Medians of ${res.params.rounds} alternating rounds (fake-socket rows ${res.params.fakeRounds}, reconnect ${res.params.reconnectRounds}, memory ${res.params.memoryRounds}); ` +
     'ratio = SDK / ours for times and sizes, ours / SDK for delivered counts: **above 1 we are ahead**. ' +
     'The ideal router (JSON.parse + a Map from channel to listeners, no reconnect, no queue) is the floor for any client.');
   lines.push('');
@@ -483,9 +492,20 @@ function writeTable(res) {
       lines.push(`| ${sc.title} | failed | | | |`);
       continue;
     }
+    // Where the clients delivered different counts, their times are not comparable.
+    const delivered = sc.rows.find((r) => r.unit === 'messages');
+    const unequal = delivered && delivered.sdk !== delivered.ours;
     for (const row of sc.rows) {
-      const cell = (c) => (row.runs[c] ? (row.text ? row.text(c) : fmt(row[c], row.unit)) : row.runs.ours && c === 'sdk' ? 'n/a' : '');
-      lines.push(`| ${row.label} | ${cell('ours')} | ${cell('sdk')} | ${cell('ideal')} | ${ratioText(row)} |`);
+      const cell = (c) => {
+        if (!row.runs[c]) return c === 'sdk' ? 'n/a' : '';
+        if (row.cells) return row.cells[c];
+        const v = fmt(row[c], row.unit);
+        if (unequal && perDelivered && c === 'sdk') return delivered.sdk ? `${v} (for ${fmt(delivered.sdk)})` : '—';
+        return v;
+      };
+      const perDelivered = row.perDelivered ?? /last delivery/.test(row.label);
+      const ratio = unequal && perDelivered ? '—' : ratioText(row);
+      lines.push(`| ${row.label} | ${cell('ours')} | ${cell('sdk')} | ${cell('ideal')} | ${ratio} |`);
     }
   }
   lines.push('');
