@@ -38,3 +38,6 @@ node --test --test-concurrency=1 tests/e2e/
 
 step "soak, short form (the long one: scripts/soak.sh)"
 SOAK=short node --test tests/e2e/soak.mjs
+
+step "quick benchmark (bench/run.mjs --quick: every scenario completes, counts right)"
+scripts/bench.sh --quick

@@ -1,0 +1,532 @@
+// Benchmarks: this package against the official @xano/js-sdk, side by side, in headless Chromium
+// against the local release server. Run through scripts/bench.sh (which builds what is needed):
+//
+//   scripts/bench.sh           full run (~8 min): writes bench/results.json and the table in BENCHMARKS.md
+//   scripts/bench.sh --quick   small counts, one round: checks every scenario completes with the right
+//                              counts (not how fast), writes nothing, prints "N passed, M failed"
+//
+// Clients run alternately (ours, sdk[, ideal], ours, sdk, ...), each run in a fresh browser
+// context; the table shows medians and the ratio SDK/ours (higher = we are better).
+// The page half is bench/pages/harness.js. Every wait is bounded.
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, launchBrowser, startServer } from '../tests/e2e/support.mjs';
+
+const QUICK = process.argv.includes('--quick');
+const ROUNDS_ARG = process.argv.find((a) => a.startsWith('--rounds='));
+const ONLY = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
+
+const P = QUICK
+  ? {
+      rounds: 1, blast: 500, fakeFrames: 500, sends: 200, offlineSends: 200, offlineBatches: 4,
+      offlineGapMs: 50, queueSends: 200, outages: [500], cycles: 50, settleMs: 1500,
+      reconnectRounds: 1, memoryRounds: 1,
+    }
+  : {
+      rounds: 3, blast: 20_000, fakeFrames: 100_000, sends: 20_000, offlineSends: 10_000,
+      offlineBatches: 20, offlineGapMs: 100, queueSends: 10_000, outages: [2000, 5000], cycles: 5000,
+      settleMs: 3000, reconnectRounds: 6, memoryRounds: 2,
+    };
+if (ROUNDS_ARG) P.rounds = Number(ROUNDS_ARG.slice(9));
+const CYCLES_ARG = process.argv.find((a) => a.startsWith('--cycles='));
+if (CYCLES_ARG) P.cycles = Number(CYCLES_ARG.slice(9));
+const FAKE_ROUNDS = QUICK ? 1 : 5;
+const BYTES = 200;
+const SERVER_BIN = process.env.XANO_RT_SERVER_BIN || path.join(ROOT, 'target/release/xano-realtime-server');
+if (process.argv.includes('--table-only')) {
+  // Rewrites BENCHMARKS.md's table from bench/results.json, without measuring.
+  writeTable(JSON.parse(readFileSync(path.join(ROOT, 'bench/results.json'), 'utf8')));
+  console.log('rewrote the table in BENCHMARKS.md from bench/results.json');
+  process.exit(0);
+}
+
+const log = (...a) => console.log(...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function timeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+/** gzip -9 bytes, with the gzip of scripts/size.sh, so that both print the same figures. */
+const gzipSize = (data) => execFileSync('gzip', ['-9c'], { input: data, maxBuffer: 1 << 26 }).length;
+function check(ok, message) {
+  if (!ok) throw new Error(`check failed: ${message}`);
+}
+
+// ---- server, browser, pages -------------------------------------------------------------------
+const server = await startServer({
+  bin: SERVER_BIN,
+  admin: true,
+  static: [
+    path.join(ROOT, 'bench/pages'),
+    path.join(ROOT, 'pkg'),
+    realpathSync(path.join(ROOT, 'node_modules/@xano/js-sdk/dist')),
+  ],
+});
+const browser = await launchBrowser({ args: ['--js-flags=--expose-gc'] });
+let runId = 0;
+const uid = () => `${Date.now().toString(36)}${(runId++).toString(36)}`;
+
+/** A fresh context and page with `client` loaded and configured; closed after `fn`. */
+async function withPage(client, { fake = false, config = {} } = {}, fn) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // Failed handshakes during an outage are logged by the browser itself: expected, not errors.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^WebSocket connection to .* failed/.test(m.text())) errors.push(m.text());
+  });
+  try {
+    await page.goto(`${server.url}/bench.html?client=${client}&fake=${fake ? 1 : 0}`);
+    await call(page, 'load', config, 20_000);
+    const result = await fn(page);
+    check(errors.length === 0, `page errors (${client}): ${errors.join(' | ')}`);
+    return result;
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+/** window.bench[method](arg) in the page, bounded by `ms` on this side too. */
+function call(page, method, arg, ms) {
+  return timeout(page.evaluate(([m, a]) => window.bench[m](a), [method, arg]), ms, `page ${method}`);
+}
+
+/** Runs `fn(client, round)` for each client in turn, `rounds` times: A B A B ... */
+async function alternate(clients, rounds, fn) {
+  const runs = Object.fromEntries(clients.map((c) => [c, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of clients) runs[c].push(await fn(c, r));
+  }
+  return runs;
+}
+
+// ---- scenarios ------------------------------------------------------------------------------
+// Each returns { rows: [{ label, unit, better, ours, sdk, ideal?, runs, note? }] }, where ours/sdk
+// are medians; `better` says which way is good ('lower' times, 'higher' counts).
+
+async function inbound({ fake, channels }) {
+  const count = fake ? P.fakeFrames : P.blast;
+  const clients = ['ours', 'sdk', 'ideal'];
+  const rounds = fake ? FAKE_ROUNDS : P.rounds;
+  const runs = await alternate(clients, rounds, (client) => withPage(client, { fake }, async (page) => {
+    const r = await call(page, 'inbound', {
+      prefix: `in-${uid()}`, channels, count, bytes: BYTES, timeoutMs: QUICK ? 20_000 : 60_000,
+    }, QUICK ? 40_000 : 90_000);
+    check(r.received === count && r.lastSeq === count - 1, `${client}: received ${r.received}/${count}, last seq ${r.lastSeq}`);
+    return r.ms;
+  }));
+  const what = fake ? `fake socket, ${count.toLocaleString('en')} frames` : `server blast, ${count.toLocaleString('en')} × ~${BYTES} B`;
+  return {
+    rows: [{
+      label: `Inbound, ${what}, ${channels} channel${channels > 1 ? 's' : ''} open`,
+      unit: 'ms', better: 'lower', runs,
+    }],
+  };
+}
+
+async function outbound() {
+  const count = P.sends;
+  const loop = { ours: [], sdk: [], ideal: [] };
+  const runs = await alternate(['ours', 'sdk', 'ideal'], P.rounds, (client) => withPage(client, {}, async (page) => {
+    const channel = `out-${uid()}`;
+    const r = await call(page, 'outbound', { channel, count, bytes: BYTES, timeoutMs: QUICK ? 20_000 : 60_000 }, QUICK ? 40_000 : 90_000);
+    const stats = await server.admin('stats');
+    check(stats.channels[channel].messages === count && r.rejected === 0,
+      `${client}: server counted ${stats.channels[channel].messages}/${count}, ${r.rejected} rejected`);
+    loop[client].push(r.sendLoopMs);
+    return r.ms;
+  }));
+  const n = count.toLocaleString('en');
+  return {
+    rows: [
+      { label: `Outbound, ${n} sends of ~${BYTES} B: until the server counted all`, unit: 'ms', better: 'lower', runs },
+      { label: `Outbound, ${n} sends: the send loop alone (the client's own work)`, unit: 'ms', better: 'lower', runs: loop },
+    ],
+  };
+}
+
+/** Polls the server after the outage ended at `tEnd` until all `count` arrived or nothing moves. */
+async function watchDelivery(channel, count, tEnd, { quietMs, limitMs }) {
+  let delivered = 0;
+  let tLast = null;
+  let tJoined = null;
+  const deadline = tEnd + limitMs;
+  for (;;) {
+    const stats = await server.admin('stats');
+    const ch = stats.channels[channel] || { members: 0, messages: 0 };
+    const now = Date.now();
+    if (ch.members >= 1 && tJoined === null) tJoined = now;
+    if (ch.messages > delivered) {
+      delivered = ch.messages;
+      tLast = now;
+    }
+    if (delivered >= count) break;
+    if (tJoined !== null && now - Math.max(tJoined, tLast ?? 0) > quietMs) break;
+    if (now > deadline) break;
+    await sleep(20);
+  }
+  return {
+    delivered,
+    ms: tLast === null ? null : tLast - tEnd,
+    rejoinMs: tJoined === null ? null : tJoined - tEnd,
+  };
+}
+
+async function offline({ reload }) {
+  const count = P.offlineSends;
+  const runs = { ours: [], sdk: [] };
+  const detail = { ours: [], sdk: [] };
+  for (let r = 0; r < P.rounds; r++) {
+    for (const client of ['ours', 'sdk']) {
+      const db = `bench-${uid()}`;
+      const channel = `off-${uid()}`;
+      const res = await withPage(client, { config: { queueDatabase: db } }, async (page) => {
+        await call(page, 'openAndJoin', { channel, queue: true }, 15_000);
+        await call(page, 'startOutage', {}, 15_000);
+        const sent = await call(page, 'sendDuringOutage', {
+          count, batches: P.offlineBatches, gapMs: P.offlineGapMs, timeoutMs: 60_000,
+        }, 90_000);
+        if (reload) {
+          await timeout(page.reload(), 20_000, 'reload');
+          await call(page, 'load', { queueDatabase: db }, 20_000);
+          await call(page, 'openAndJoin', { channel, queue: true, wait: false }, 15_000);
+          await sleep(500);
+        }
+        const tEnd = Date.now();
+        await server.admin('refuse?ms=0');
+        const seen = await watchDelivery(channel, count, tEnd, {
+          quietMs: P.settleMs, limitMs: QUICK ? 30_000 : 60_000,
+        });
+        return { ...seen, outcomes: sent.outcomes, sendMs: sent.ms };
+      });
+      if (client === 'ours') {
+        // Our promise: nothing is lost, with or without a reload.
+        check(res.delivered === count && res.outcomes.queued === count,
+          `ours${reload ? ' (reload)' : ''}: delivered ${res.delivered}/${count}, outcomes ${JSON.stringify(res.outcomes)}`);
+      }
+      runs[client].push(res.delivered);
+      detail[client].push(res);
+    }
+  }
+  const label = `Offline, ${count.toLocaleString('en')} sends during an outage${reload ? ', page reloaded mid-outage' : ''}`;
+  return {
+    rows: [
+      { label: `${label}: delivered`, unit: 'messages', better: 'higher', runs },
+      {
+        label: `${label}: time from the end of the outage to the last delivery`, unit: 'ms', better: 'lower', perDelivered: true,
+        runs: { ours: detail.ours.map((d) => d.ms), sdk: detail.sdk.map((d) => d.ms) },
+      },
+      {
+        label: `${label}: of which waiting to reconnect (end of outage to joined again)`, unit: 'ms', better: 'lower',
+        runs: { ours: detail.ours.map((d) => d.rejoinMs), sdk: detail.sdk.map((d) => d.rejoinMs) },
+      },
+    ],
+    detail,
+  };
+}
+
+/** Ours only: persist a burst of queued sends, then flush it after the outage. */
+async function queuePersistFlush() {
+  const count = P.queueSends;
+  const out = { persist: [], flush: [], drained: [], rejoin: [] };
+  for (let r = 0; r < P.rounds; r++) {
+    const db = `bench-${uid()}`;
+    const channel = `queue-${uid()}`;
+    await withPage('ours', { config: { queueDatabase: db } }, async (page) => {
+      await call(page, 'openAndJoin', { channel, queue: true }, 15_000);
+      await call(page, 'startOutage', {}, 15_000);
+      const sent = await call(page, 'sendDuringOutage', { count, batches: 1, gapMs: 0, timeoutMs: 60_000 }, 90_000);
+      check(sent.outcomes.queued === count, `persist: ${JSON.stringify(sent.outcomes)}`);
+      const tEnd = Date.now();
+      await server.admin('refuse?ms=0');
+      const seen = await watchDelivery(channel, count, tEnd, { quietMs: P.settleMs, limitMs: 60_000 });
+      const tAll = tEnd + seen.ms;
+      check(seen.delivered === count, `flush: delivered ${seen.delivered}/${count}`);
+      const { statusLog, queueLog } = await call(page, 'queueState', null, 5000);
+      const connected = statusLog.find(([t, s]) => s === 'connected' && t >= tEnd);
+      check(connected, 'flush: no connected status after the outage');
+      const drained = queueLog.find(([t, pending]) => pending === 0 && t >= connected[0]);
+      out.persist.push(sent.ms);
+      out.rejoin.push(connected[0] - tEnd);
+      out.flush.push(tAll - connected[0]);
+      out.drained.push(drained ? drained[0] - connected[0] : null);
+    });
+  }
+  const n = count.toLocaleString('en');
+  return {
+    rows: [
+      { label: `Queue (ours only): persist ${n} sends to IndexedDB, until every message() resolved "queued"`, unit: 'ms', better: 'lower', runs: { ours: out.persist } },
+      { label: `Queue (ours only): flush ${n} queued sends, from reconnect until the server counted all`, unit: 'ms', better: 'lower', runs: { ours: out.flush } },
+      { label: `Queue (ours only): flush ${n}, from reconnect until the queue reported 0 pending`, unit: 'ms', better: 'lower', runs: { ours: out.drained } },
+    ],
+  };
+}
+
+async function reconnect() {
+  const rows = [];
+  for (const outageMs of P.outages) {
+    const connected = { ours: [], sdk: [] };
+    const runs = await alternate(['ours', 'sdk'], P.reconnectRounds, (client) => withPage(client, {}, async (page) => {
+      await call(page, 'openAndJoin', { channel: `rc-${uid()}` }, 15_000);
+      const r = await call(page, 'reconnectRoundTrip', { outageMs, timeoutMs: 70_000 }, 90_000);
+      connected[client].push(r.connectedMs);
+      return r.ms;
+    }));
+    rows.push({
+      label: `Reconnect after a ${outageMs / 1000} s outage: end of outage to a message round trip`,
+      unit: 'ms', better: 'lower', runs,
+    });
+  }
+  return { rows };
+}
+
+async function size() {
+  const { minify } = await import('terser');
+  const pkg = path.join(ROOT, 'pkg');
+  const wasm = readFileSync(path.join(pkg, 'xano_realtime_bg.wasm'));
+  const glueFiles = [path.join(pkg, 'xano_realtime.js')];
+  const snippets = execFileSync('find', [path.join(pkg, 'snippets'), '-name', '*.js'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+  glueFiles.push(...snippets);
+  // As scripts/size.sh: the glue and its snippets concatenated, minified once, gzipped once.
+  const glue = glueFiles.map((f) => readFileSync(f, 'utf8')).join('\n');
+  const min = await minify(glue, { compress: true, mangle: true, module: true });
+  const glueGz = gzipSize(min.code);
+  const wasmGz = gzipSize(wasm);
+  const sdkGz = gzipSize(readFileSync(path.join(ROOT, 'node_modules/@xano/js-sdk/dist/xano.min.js')));
+  check(wasmGz > 0 && glueGz > 0 && sdkGz > 0, 'sizes measured');
+  return {
+    rows: [{
+      label: `Size, gzipped: .wasm (wasm-opt -Oz) ${wasmGz} B + glue (terser) ${glueGz} B; SDK dist/xano.min.js`,
+      unit: 'B', better: 'lower', runs: { ours: [wasmGz + glueGz], sdk: [sdkGz] },
+    }],
+    detail: { wasmRaw: wasm.length, wasmGz, glueGz, glueFiles: glueFiles.length, sdkGz },
+  };
+}
+
+async function memory() {
+  const cycles = P.cycles;
+  const detail = { ours: [], sdk: [] };
+  const runs = await alternate(['ours', 'sdk'], P.memoryRounds, (client) => withPage(client, {}, async (page) => {
+    const cdp = await page.context().newCDPSession(page);
+    const anchor = `anchor-${uid()}`;
+    const channel = `cycle-${uid()}`;
+    await call(page, 'openAndJoin', { channel: anchor }, 15_000);
+    const measure = async () => {
+      for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+      const heap = await cdp.send('Runtime.getHeapUsage');
+      const wasm = await call(page, 'wasmBytes', null, 5000);
+      return { js: heap.usedSize, wasm, total: heap.usedSize + wasm };
+    };
+    await sleep(200);
+    const before = await measure();
+    const r = await call(page, 'cycles', { channel, cycles, timeoutMs: 120_000 }, 150_000);
+    await sleep(500);
+    const after = await measure();
+    const stats = await server.admin('stats');
+    check((stats.channels[anchor]?.members ?? 0) === 1, `${client}: anchor channel still joined`);
+    if (client === 'ours') check((stats.channels[channel]?.members ?? 0) === 0, 'ours: cycled channel left');
+    const d = { before, after, growth: after.total - before.total, ms: r.ms };
+    detail[client].push(d);
+    await cdp.detach().catch(() => {});
+    return d;
+  }));
+  const pick = (f) => Object.fromEntries(Object.entries(runs).map(([c, v]) => [c, v.map(f)]));
+  const n = cycles.toLocaleString('en');
+  return {
+    rows: [
+      { label: `Memory after ${n} open/close cycles: JS heap + wasm memory, total`, unit: 'B', better: 'lower', runs: pick((d) => d.after.total) },
+      { label: `Memory: growth over ${n} cycles (JS heap + wasm)`, unit: 'B', better: 'lower', runs: pick((d) => d.growth), noRatio: true },
+      { label: `Memory: JS heap after ${n} cycles`, unit: 'B', better: 'lower', runs: pick((d) => d.after.js) },
+      {
+        label: `Memory: wasm memory before / after ${n} cycles`, unit: 'B', better: 'lower', runs: pick((d) => d.after.wasm), noRatio: true,
+        cells: Object.fromEntries(Object.keys(runs).map((c) => [c, `${fmt(median(runs[c].map((d) => d.before.wasm)), 'B')} / ${fmt(median(runs[c].map((d) => d.after.wasm)), 'B')}`])),
+      },
+    ],
+    detail,
+  };
+}
+
+// ---- running, reporting ---------------------------------------------------------------------
+const SCENARIOS = [
+  ['inbound-real-1', 'inbound throughput, server blast, 1 channel', () => inbound({ fake: false, channels: 1 })],
+  ['inbound-real-100', 'inbound throughput, server blast, 100 channels', () => inbound({ fake: false, channels: 100 })],
+  ['inbound-fake-1', 'inbound throughput, fake socket, 1 channel', () => inbound({ fake: true, channels: 1 })],
+  ['inbound-fake-100', 'inbound throughput, fake socket, 100 channels', () => inbound({ fake: true, channels: 100 })],
+  ['outbound', 'outbound throughput', outbound],
+  ['offline', 'offline sends', () => offline({ reload: false })],
+  ['offline-reload', 'offline sends with a reload', () => offline({ reload: true })],
+  ['queue', 'offline queue persist and flush (ours)', queuePersistFlush],
+  ['reconnect', 'reconnect', reconnect],
+  ['size', 'size', size],
+  ['memory', 'memory', memory],
+];
+
+function fmt(v, unit) {
+  if (v === null || v === undefined) return '—';
+  if (unit === 'B') {
+    if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)} MB`;
+    if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(1)} KB`;
+    return `${Math.round(v).toLocaleString('en')} B`;
+  }
+  if (unit === 'ms') return v >= 100 ? `${Math.round(v).toLocaleString('en')} ms` : `${v.toFixed(1)} ms`;
+  return Math.round(v).toLocaleString('en');
+}
+function ratioOf(row) {
+  if (row.noRatio) return null;
+  const o = row.ours;
+  const s = row.sdk;
+  if (o === null || o === undefined || s === null || s === undefined) return null;
+  if (row.better === 'lower') return o > 0 ? s / o : null;
+  return s > 0 ? o / s : null;
+}
+function summarize(row) {
+  for (const c of ['ours', 'sdk', 'ideal']) if (row.runs[c]) row[c] = median(row.runs[c]);
+  row.ratio = ratioOf(row);
+  return row;
+}
+function ratioText(row) {
+  if (row.ratio === null) {
+    if (row.better === 'higher' && row.sdk === 0 && row.ours > 0) return 'SDK 0';
+    return '—';
+  }
+  return `${row.ratio.toFixed(2)}`;
+}
+
+const results = {
+  date: new Date().toISOString(),
+  quick: QUICK,
+  command: QUICK ? 'scripts/bench.sh --quick' : 'scripts/bench.sh',
+  machine: {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model?.trim(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadavgAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
+  },
+  versions: {
+    browser: `Chromium ${browser.version()} (headless)`,
+    node: process.version,
+    sdk: JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@xano/js-sdk/package.json'), 'utf8')).version,
+    ours: JSON.parse(readFileSync(path.join(ROOT, 'pkg/package.json'), 'utf8')).version,
+    rustc: (() => { try { return execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim(); } catch { return null; } })(),
+    commit: (() => { try { return execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { return null; } })(),
+  },
+  params: { ...P, fakeRounds: FAKE_ROUNDS, bytes: BYTES },
+  scenarios: [],
+};
+
+let passed = 0;
+let failed = 0;
+const started = Date.now();
+try {
+  for (const [id, title, fn] of SCENARIOS) {
+    if (ONLY.length && !ONLY.includes(id)) continue;
+    const t0 = Date.now();
+    try {
+      const out = await timeout(fn(), QUICK ? 60_000 : 300_000, `scenario ${id}`);
+      out.rows.forEach(summarize);
+      results.scenarios.push({ id, title, ...out, seconds: (Date.now() - t0) / 1000 });
+      passed++;
+      for (const row of out.rows) {
+        const cols = ['ours', 'sdk', 'ideal'].filter((c) => row.runs[c]).map((c) => `${c} ${fmt(row[c], row.unit)}`);
+        log(`  ${row.label}: ${cols.join(', ')}${row.ratio !== null ? `, SDK/ours ${row.ratio.toFixed(2)}` : ''}`);
+      }
+      log(`ok   ${id} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failed++;
+      results.scenarios.push({ id, title, error: String(e?.stack || e) });
+      log(`FAIL ${id} (${((Date.now() - t0) / 1000).toFixed(1)} s): ${e?.stack || e}`);
+    }
+  }
+} finally {
+  await browser.close().catch(() => {});
+  await server.stop();
+}
+results.seconds = (Date.now() - started) / 1000;
+
+if (!QUICK && !ONLY.length && failed === 0) {
+  const file = path.join(ROOT, 'bench/results.json');
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  writeTable(results);
+  log('wrote bench/results.json and the table in BENCHMARKS.md');
+} else if (!QUICK) {
+  // A partial or failed run leaves the committed results and table alone.
+  writeFileSync(path.join(ROOT, 'bench/results.json.tmp'), `${JSON.stringify(results, null, 2)}\n`);
+  log('partial or failed run: wrote bench/results.json.tmp only');
+}
+log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
+
+/** Rewrites the generated part of BENCHMARKS.md's "## Client vs official SDK" section. */
+function writeTable(res) {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const BEGIN = '<!-- bench:begin (generated by scripts/bench.sh; edits here are overwritten) -->';
+  const END = '<!-- bench:end -->';
+  const lines = [];
+  lines.push(BEGIN);
+  lines.push('');
+  lines.push(`Run ${res.date.slice(0, 10)} with \`${res.command}\` (${Math.round(res.seconds)} s): ${res.machine.cores} cores (${res.machine.cpu}), ` +
+    `load average at start ${res.machine.loadavgAtStart.join(' / ')}; ${res.versions.browser}; Node ${res.versions.node}; ` +
+    `official \`@xano/js-sdk\` ${res.versions.sdk}; xano-realtime ${res.versions.ours} (commit ${res.versions.commit}, ${res.versions.rustc}); ` +
+    `local release server on loopback. Medians of ${res.params.rounds} alternating rounds (fake-socket rows ${res.params.fakeRounds}, reconnect ${res.params.reconnectRounds}, memory ${res.params.memoryRounds}); ` +
+    'ratio = SDK / ours for times and sizes, ours / SDK for delivered counts: **above 1 we are ahead**. ' +
+    'The ideal router (JSON.parse + a Map from channel to listeners, no reconnect, no queue) is the floor for any client.');
+  lines.push('');
+  lines.push('| scenario | ours | official SDK | ideal router | ratio |');
+  lines.push('|---|---|---|---|---|');
+  for (const sc of res.scenarios) {
+    if (sc.error) {
+      lines.push(`| ${sc.title} | failed | | | |`);
+      continue;
+    }
+    // Where the clients delivered different counts, their times are not comparable.
+    const delivered = sc.rows.find((r) => r.unit === 'messages');
+    const unequal = delivered && delivered.sdk !== delivered.ours;
+    for (const row of sc.rows) {
+      const cell = (c) => {
+        if (!row.runs[c]) return c === 'sdk' ? 'n/a' : '';
+        if (row.cells) return row.cells[c];
+        const v = fmt(row[c], row.unit);
+        if (unequal && perDelivered && c === 'sdk') return delivered.sdk ? `${v} (for ${fmt(delivered.sdk)})` : '—';
+        return v;
+      };
+      const perDelivered = row.perDelivered ?? /last delivery/.test(row.label);
+      const ratio = unequal && perDelivered ? '—' : ratioText(row);
+      lines.push(`| ${row.label} | ${cell('ours')} | ${cell('sdk')} | ${cell('ideal')} | ${ratio} |`);
+    }
+  }
+  lines.push('');
+  lines.push('Every run\'s numbers: `bench/results.json`.');
+  lines.push('');
+  lines.push(END);
+  const generated = lines.join('\n');
+  let text = readFileSync(file, 'utf8');
+  const b = text.indexOf(BEGIN.slice(0, 16));
+  const e = text.indexOf(END);
+  if (b >= 0 && e > b) {
+    text = text.slice(0, b) + generated + text.slice(e + END.length);
+  } else {
+    const heading = '## Client vs official SDK';
+    const h = text.indexOf(heading);
+    if (h >= 0) {
+      const after = text.indexOf('\n', h) + 1;
+      text = `${text.slice(0, after)}\n${generated}\n${text.slice(after)}`;
+    } else {
+      text = `${text.trimEnd()}\n\n${heading}\n\n${generated}\n`;
+    }
+  }
+  writeFileSync(file, text);
+}
