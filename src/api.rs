@@ -279,6 +279,11 @@ pub fn client_stats() -> JsValue {
     obj.into()
 }
 
+thread_local! {
+    /// What `message` resolves with when the socket took the message (made once, not per send).
+    static SENT: JsValue = JsValue::from_str("sent");
+}
+
 /// An open (or closed) Xano realtime channel. Get one from `openChannel`.
 #[wasm_bindgen]
 pub struct Channel {
@@ -306,16 +311,15 @@ impl Channel {
         })
     }
 
-    fn live_handle(&self) -> Result<JsValue, ClientError> {
-        with_rt(|rt| {
-            rt.core
-                .listeners(&self.name)
-                .filter(|s| s.id == self.id)
-                .map(|s| s.handle.clone())
-        })
-        .ok_or_else(|| ClientError::ChannelClosed {
-            channel: self.name.clone(),
-        })
+    /// Fails unless this handle is the live opening of its channel (not an earlier one).
+    fn check_live(&self) -> Result<(), ClientError> {
+        if with_rt(|rt| rt.is_live(&self.name, self.id)) {
+            Ok(())
+        } else {
+            Err(ClientError::ChannelClosed {
+                channel: self.name.clone(),
+            })
+        }
     }
 
     /// Calls `cb(frame)` for every frame with this action: a server action (`message`, `event`,
@@ -369,13 +373,13 @@ impl Channel {
     }
 
     fn send_message(&self, payload: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
-        self.live_handle().map_err(throw)?;
+        self.check_live().map_err(throw)?;
         let options = read_message_options(options).map_err(throw)?;
         let json = crate::web::glue::encode_payload(payload)?;
         let outcome = with_rt(|rt| rt.core.message(&self.name, &json, &options)).map_err(throw)?;
         // The store is written before the outputs run, so a flush they start reads this frame.
         let promise = match outcome {
-            MessageOutcome::Sent => Promise::resolve(&JsValue::from_str("sent")),
+            MessageOutcome::Sent => SENT.with(Promise::resolve),
             MessageOutcome::Queue(text) => crate::web::queue::store_frame(&self.name, &text),
         };
         run_outputs();
@@ -385,7 +389,7 @@ impl Channel {
     /// Asks the server for the channel's history; it arrives as a `history` frame. Throws when the
     /// channel is closed or not connected.
     pub fn history(&self) -> Result<(), JsValue> {
-        self.live_handle().map_err(throw)?;
+        self.check_live().map_err(throw)?;
         with_rt(|rt| rt.core.request_history(&self.name)).map_err(throw)?;
         run_outputs();
         Ok(())
@@ -412,7 +416,7 @@ impl Channel {
     /// shared by the tabs of this origin). Rejects when the channel is closed.
     #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
     pub fn pending(&self) -> Promise {
-        match self.live_handle() {
+        match self.check_live() {
             Ok(_) => crate::web::queue::count(&self.name),
             Err(err) => Promise::reject(&throw(err)),
         }

@@ -17,6 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Event, EventTarget, Node};
 
+use crate::core::frame::quoted;
 use crate::core::{ChannelOptions, ClientError};
 use crate::web::read::{self, field};
 
@@ -56,7 +57,10 @@ impl ClickAction {
             "toggle" => Ok(ClickAction::Toggle),
             other => Err(ClientError::bad_value(
                 "action",
-                format!("must be \"open\", \"close\" or \"toggle\", got {other:?}"),
+                format!(
+                    "must be \"open\", \"close\" or \"toggle\", got {}",
+                    quoted(other)
+                ),
             )),
         }
     }
@@ -168,7 +172,8 @@ fn document() -> Result<Document, ClientError> {
 
 fn report(context: &str, channel: &str, err: &ClientError) {
     console_error(&format!(
-        "xano-realtime: {context} on channel {channel:?}: {err}"
+        "xano-realtime: {context} on channel {}: {err}",
+        quoted(channel)
     ));
 }
 
@@ -224,7 +229,7 @@ pub fn click_targets(target: &JsValue) -> Result<Vec<Element>, ClientError> {
     let list = document()?.query_selector_all(&selector).map_err(|_| {
         ClientError::bad_value(
             "target",
-            format!("is not a valid CSS selector: {selector:?}"),
+            format!("is not a valid CSS selector: {}", quoted(&selector)),
         )
     })?;
     let elements: Vec<Element> = (0..list.length())
@@ -234,7 +239,7 @@ pub fn click_targets(target: &JsValue) -> Result<Vec<Element>, ClientError> {
     if elements.is_empty() {
         return Err(ClientError::bad_value(
             "target",
-            format!("selector {selector:?} matches no element"),
+            format!("selector {} matches no element", quoted(&selector)),
         ));
     }
     Ok(elements)
