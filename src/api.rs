@@ -5,7 +5,7 @@ use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::core::{
-    ChannelOptions, ClientError, Config, ConfigInput, MessageOptions, MessageOutcome, Opened,
+    ChannelOptions, ClientError, Config, ConfigInput, MessageDecision, MessageOptions, Opened,
 };
 use crate::web::read::{self, field, to_js_error};
 use crate::web::runtime::{run_outputs, with_rt, ChannelShell};
@@ -190,6 +190,7 @@ pub(crate) fn open_named(name: &str, options: ChannelOptions) -> Result<JsValue,
         let id = rt.next_channel_id();
         let handle: JsValue = Channel {
             name: name.to_owned(),
+            name_js: JsValue::from_str(name),
             id,
         }
         .into();
@@ -288,6 +289,8 @@ thread_local! {
 #[wasm_bindgen]
 pub struct Channel {
     name: String,
+    /// The name as a JS string, made once: each message's frame is built in JS around it.
+    name_js: JsValue,
     id: u64,
 }
 
@@ -295,8 +298,9 @@ pub struct Channel {
 impl Channel {
     /// The channel's name.
     #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        self.name.clone()
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub fn name(&self) -> JsValue {
+        self.name_js.clone()
     }
 
     fn live_slot(&self) -> Result<crate::web::router::Slot, ClientError> {
@@ -375,12 +379,20 @@ impl Channel {
     fn send_message(&self, payload: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
         self.check_live().map_err(throw)?;
         let options = read_message_options(options).map_err(throw)?;
-        let json = crate::web::glue::encode_payload(payload)?;
-        let outcome = with_rt(|rt| rt.core.message(&self.name, &json, &options)).map_err(throw)?;
+        let text = crate::web::glue::message_frame(
+            &self.name_js,
+            payload,
+            options.authenticated,
+            options.socket_id,
+        )?;
+        let decision = with_rt(|rt| rt.core.decide_message(&self.name)).map_err(throw)?;
         // The store is written before the outputs run, so a flush they start reads this frame.
-        let promise = match outcome {
-            MessageOutcome::Sent => SENT.with(Promise::resolve),
-            MessageOutcome::Queue(text) => crate::web::queue::store_frame(&self.name, &text),
+        let promise = match decision {
+            MessageDecision::Send(socket) => {
+                with_rt(|rt| rt.send_text(socket, &text));
+                SENT.with(Promise::resolve)
+            }
+            MessageDecision::Queue => crate::web::queue::store_frame(&self.name, &text),
         };
         run_outputs();
         Ok(promise)

@@ -13,8 +13,11 @@ pub mod core;
 mod api;
 #[cfg(target_arch = "wasm32")]
 mod api_hooks;
+/// The browser shell. Public only so that the browser tests can check its JavaScript glue against
+/// the core; not part of the API.
 #[cfg(target_arch = "wasm32")]
-mod web;
+#[doc(hidden)]
+pub mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::*;

@@ -253,3 +253,48 @@ fn connection_state_listeners_unsubscribe_once_and_leave_nothing_behind() {
     again.call0(&JsValue::NULL).unwrap();
     assert_eq!(count(), before);
 }
+
+#[wasm_bindgen_test]
+fn message_frames_built_in_js_match_the_cores_reference_byte_for_byte() {
+    use xano_realtime::core::frame;
+    use xano_realtime::core::MessageOptions;
+    let cases = [
+        (
+            "room/1",
+            r#"{"text":"hi","n":[1,2.5,null,true]}"#,
+            false,
+            None,
+        ),
+        ("room/1", r#""a string""#, true, None),
+        ("r\"oom\\2", "42", false, Some("peer-7")),
+        (
+            "é 🎉",
+            r#"{"x":"\n\t\u0001"}"#,
+            true,
+            Some("q\"uote\u{8}\u{c}"),
+        ),
+    ];
+    for (channel, payload_json, authenticated, socket_id) in cases {
+        let payload = js(payload_json);
+        let built = xano_realtime::web::glue::message_frame(
+            &JsValue::from_str(channel),
+            &payload,
+            authenticated,
+            socket_id.map(str::to_owned),
+        )
+        .unwrap()
+        .as_string()
+        .unwrap();
+        // The core's reference gets the payload as the browser encodes it.
+        let encoded = json(&payload);
+        let reference = frame::message(
+            channel,
+            &encoded,
+            &MessageOptions {
+                authenticated,
+                socket_id: socket_id.map(str::to_owned),
+            },
+        );
+        assert_eq!(built, reference);
+    }
+}

@@ -122,6 +122,15 @@ pub enum Opened {
     Existing,
 }
 
+/// What `decide_message` decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageDecision {
+    /// Send the frame on this socket now.
+    Send(SocketId),
+    /// Store the frame in the offline queue.
+    Queue,
+}
+
 /// What `message` decided.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MessageOutcome {
@@ -545,13 +554,32 @@ impl<M, L> Client<M, L> {
         self.channels.get(channel).map(|e| &e.presence)
     }
 
-    /// The app sends `payload_json` (JSON text) on `channel`.
+    /// The app sends `payload_json` (JSON text) on `channel`: decides with
+    /// [`Client::decide_message`], and builds the frame text (an [`Output::Send`] is queued, or the
+    /// text to store is returned). The browser shell builds the same text in JavaScript instead,
+    /// so that the payload never crosses into wasm; this is the reference it is tested against.
     pub fn message(
         &mut self,
         channel: &str,
         payload_json: &str,
         options: &MessageOptions,
     ) -> Result<MessageOutcome, ClientError> {
+        let decision = self.decide_message(channel)?;
+        let text = frame::message(channel, payload_json, options);
+        Ok(match decision {
+            MessageDecision::Send(socket) => {
+                self.outputs.push(Output::Send { socket, text });
+                MessageOutcome::Sent
+            }
+            MessageDecision::Queue => MessageOutcome::Queue(text),
+        })
+    }
+
+    /// Decides what becomes of a message the app sends on `channel`: sent on the open socket
+    /// when the channel is joined and nothing older waits in its offline queue; otherwise queued
+    /// (with `queueOfflineActions`, under the cap) or refused. A queued message is counted here;
+    /// the caller stores it (or reports [`Client::queue_store_failed`]).
+    pub fn decide_message(&mut self, channel: &str) -> Result<MessageDecision, ClientError> {
         let max = self
             .config
             .as_ref()
@@ -565,13 +593,9 @@ impl<M, L> Client<M, L> {
             .ok_or_else(|| ClientError::ChannelClosed {
                 channel: channel.to_owned(),
             })?;
-        let text = frame::message(channel, payload_json, options);
         let behind_queue = entry.queue.flush.is_some() || entry.queue.has_work();
         match socket {
-            Some(socket) if entry.joined && !behind_queue => {
-                self.outputs.push(Output::Send { socket, text });
-                Ok(MessageOutcome::Sent)
-            }
+            Some(socket) if entry.joined && !behind_queue => Ok(MessageDecision::Send(socket)),
             _ if !entry.options.queue_offline_actions => Err(ClientError::NotConnected {
                 channel: channel.to_owned(),
             }),
@@ -589,7 +613,7 @@ impl<M, L> Client<M, L> {
                     pending,
                 });
                 self.maybe_flush(channel);
-                Ok(MessageOutcome::Queue(text))
+                Ok(MessageDecision::Queue)
             }
         }
     }
@@ -627,12 +651,24 @@ impl<M, L> Client<M, L> {
     /// During flush `flush`: send one stored frame. Returns false when that flush is over (the
     /// socket was lost, or the channel closed): the frame stays stored, and the flush must stop.
     pub fn flush_send(&mut self, channel: &str, flush: u64, text: String) -> bool {
-        match (self.current_socket(), self.channels.get(channel)) {
-            (Some(socket), Some(entry)) if entry.joined && entry.queue.flush == Some(flush) => {
+        match self.flush_socket(channel, flush) {
+            Some(socket) => {
                 self.outputs.push(Output::Send { socket, text });
                 true
             }
-            _ => false,
+            None => false,
+        }
+    }
+
+    /// During flush `flush`: the socket to send the next stored frame on, or `None` when that
+    /// flush is over (the frame stays stored, and the flush must stop). What [`Client::flush_send`]
+    /// does, for a shell that sends the stored text itself.
+    pub fn flush_socket(&self, channel: &str, flush: u64) -> Option<SocketId> {
+        match (self.current_socket(), self.channels.get(channel)) {
+            (Some(socket), Some(entry)) if entry.joined && entry.queue.flush == Some(flush) => {
+                Some(socket)
+            }
+            _ => None,
         }
     }
 

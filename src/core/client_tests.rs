@@ -446,6 +446,17 @@ fn a_message_on_a_joined_channel_is_sent_as_the_sdk_sends_it() {
 }
 
 #[test]
+fn deciding_a_message_on_a_joined_channel_names_the_socket_and_queues_no_output() {
+    let mut c = configured();
+    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
+    assert_eq!(c.decide_message("a"), Ok(MessageDecision::Send(socket)));
+    assert!(
+        c.take_outputs().is_empty(),
+        "the shell sends the frame itself"
+    );
+}
+
+#[test]
 fn a_message_while_not_joined_without_the_queue_option_is_refused() {
     let mut c = configured();
     c.open_channel("a", ChannelOptions::default(), 0).unwrap();

@@ -71,7 +71,8 @@ pub fn quoted(s: &str) -> String {
     out
 }
 
-/// Appends `s` as a JSON string literal, quotes included.
+/// Appends `s` as a JSON string literal, quotes included, escaped as the browser's
+/// `JSON.stringify` escapes it (so both sides produce the same bytes).
 pub fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
@@ -79,6 +80,8 @@ pub fn push_json_string(out: &mut String, s: &str) {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
@@ -140,6 +143,11 @@ mod tests {
             message("C", "1", &opts),
             r#"{"action":"message","options":{"channel":"C","authenticated":true,"socketId":"PEER"},"payload":1}"#
         );
+    }
+
+    #[test]
+    fn escapes_match_json_stringify() {
+        assert_eq!(quoted("\u{8}\u{c}\u{1f}\u{7f}"), "\"\\b\\f\\u001f\u{7f}\"");
     }
 
     #[test]

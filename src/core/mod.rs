@@ -13,8 +13,8 @@ pub mod presence;
 mod client_tests;
 
 pub use client::{
-    ChannelOptions, Client, ConnectionState, MessageOutcome, Opened, Output, Route, SocketId,
-    StateDetail, TimerId,
+    ChannelOptions, Client, ConnectionState, MessageDecision, MessageOutcome, Opened, Output,
+    Route, SocketId, StateDetail, TimerId,
 };
 pub use config::{Config, ConfigInput};
 pub use error::{ClientError, ErrorKind};

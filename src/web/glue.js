@@ -1,18 +1,24 @@
 // Small JavaScript helpers of the wasm shell. Each one does in a single call what would take
 // several crossings of the JS/wasm boundary, and none copies a frame into wasm memory.
 
-// JSON text of an app's payload; throws a TypeError naming the problem when JSON cannot encode it.
-export function encodePayload(value) {
-  let text;
+// The text of a `message` frame, byte for byte as the official SDK sends it (and as the core's
+// reference `frame::message` builds it): the options carry the channel, then `authenticated`
+// and `socketId` only when set. Built here so that the payload never crosses into wasm. Throws a
+// TypeError naming the payload when JSON cannot encode it.
+export function messageFrame(channel, payload, authenticated, socketId) {
+  let body;
   try {
-    text = JSON.stringify(value);
+    body = JSON.stringify(payload);
   } catch (e) {
     throw new TypeError("payload must be JSON-serialisable: " + (e && e.message ? e.message : String(e)));
   }
-  if (text === undefined) {
-    throw new TypeError("payload must be JSON-serialisable, got " + (typeof value));
+  if (body === undefined) {
+    throw new TypeError("payload must be JSON-serialisable, got " + typeof payload);
   }
-  return text;
+  let options = '{"channel":' + JSON.stringify(channel);
+  if (authenticated) options += ',"authenticated":true';
+  if (socketId !== undefined && socketId !== null) options += ',"socketId":' + JSON.stringify(socketId);
+  return '{"action":"message","options":' + options + '},"payload":' + body + "}";
 }
 
 // [[socketId, client], ...] from a presence_full frame, or undefined when malformed.
@@ -79,6 +85,6 @@ export function errorText(e) {
   return e && e.message ? String(e.message) : String(e);
 }
 
-export function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export function sendText(ws, text) {
+  ws.send(text);
 }

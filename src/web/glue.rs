@@ -4,8 +4,15 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/glue.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = encodePayload, catch)]
-    pub fn encode_payload(value: &JsValue) -> Result<String, JsValue>;
+    /// The text of a `message` frame (a JS string, never copied into wasm); throws a TypeError
+    /// when JSON cannot encode the payload.
+    #[wasm_bindgen(js_name = messageFrame, catch)]
+    pub fn message_frame(
+        channel: &JsValue,
+        payload: &JsValue,
+        authenticated: bool,
+        socket_id: Option<String>,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = presenceList)]
     pub fn presence_list(frame: &JsValue) -> Option<js_sys::Array>;
     #[wasm_bindgen(js_name = presenceChange)]
@@ -26,7 +33,9 @@ extern "C" {
         code: Option<u16>,
         reason: &str,
     );
-    pub fn sleep(ms: u32) -> js_sys::Promise;
+    /// `ws.send(text)` with a JS string, so frame text built in JS is not copied through wasm.
+    #[wasm_bindgen(js_name = sendText, catch)]
+    pub fn send_text(ws: &web_sys::WebSocket, text: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(e: &JsValue) -> String;
 }

@@ -3,10 +3,14 @@
 //! the `queue` events. The ordering rules are the core's; this module only moves frames.
 //!
 //! A flush holds a Web Lock named after the database and the channel, so only one tab of the
-//! origin flushes a channel at a time. It reads the oldest frames, sends them, waits until the
-//! socket's `bufferedAmount` is 0, and only then deletes them: a socket lost mid-flush loses
-//! nothing. The one window left: a page killed after the browser handed a frame to the network but
-//! before the delete committed delivers that frame again on the next flush.
+//! origin flushes a channel at a time. It reads the oldest frames (64 at a time), sends them, and
+//! deletes each only once the server has confirmed it: the protocol has no acknowledgements, but
+//! the server processes a socket's frames in order and echoes a public message to its sender, so
+//! the echo of a frame confirms it and every frame before it (`sendBatch` in store.js). A socket
+//! lost mid-flush therefore loses nothing. What remains: a frame the server processed whose echo
+//! was lost with the socket, or that left just before the page was killed, is sent again (at
+//! least once, never lost); private and authenticated-only messages after the last public one in
+//! a batch are confirmed when the socket has handed them to the network.
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -15,10 +19,10 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use super::glue;
 use super::runtime::{run_outputs, with_rt};
-use crate::core::{ClientError, SocketId};
+use crate::core::ClientError;
 
 /// Frames read from the store per round of a flush.
-const FLUSH_BATCH: u32 = 256;
+const FLUSH_BATCH: u32 = 64;
 
 #[wasm_bindgen(module = "/src/web/store.js")]
 extern "C" {
@@ -30,20 +34,22 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn persisted(this: &QueueStore) -> Promise;
     #[wasm_bindgen(method)]
-    fn append(this: &QueueStore, channel: &str, frame: &str) -> Promise;
+    fn append(this: &QueueStore, channel: &str, frame: &JsValue) -> Promise;
     #[wasm_bindgen(method)]
     fn read(this: &QueueStore, channel: &str, limit: u32) -> Promise;
     #[wasm_bindgen(method)]
     fn remove(this: &QueueStore, keys: &Array) -> Promise;
     #[wasm_bindgen(method)]
     fn count(this: &QueueStore, channel: &str) -> Promise;
+    #[wasm_bindgen(js_name = sendBatch)]
+    fn send_batch(ws: &web_sys::WebSocket, slot: &JsValue, frames: &Array) -> Promise;
     #[wasm_bindgen(js_name = withLock)]
     fn with_lock(name: &str, run: &Function) -> Promise;
 }
 
 /// Stores a frame the core queued; resolves `"queued"` once it is committed, or rejects (and
 /// frees its place in the queue) when storing failed.
-pub fn store_frame(channel: &str, frame: &str) -> Promise {
+pub fn store_frame(channel: &str, frame: &JsValue) -> Promise {
     let stored = with_rt(|rt| rt.queue_store()).append(channel, frame);
     let channel = channel.to_owned();
     future_to_promise(async move {
@@ -147,25 +153,30 @@ async fn flush_locked(store: &QueueStore, channel: &str, flush: u64) {
         if keys.length() == 0 {
             break true;
         }
-        let socket = with_rt(|rt| rt.core.current_socket());
-        let mut sent = 0;
-        for frame in frames.iter() {
-            let text = frame.as_string().unwrap_or_default();
-            if !with_rt(|rt| rt.core.flush_send(channel, flush, text)) {
-                break;
-            }
-            sent += 1;
-        }
-        run_outputs();
-        if sent == 0 || !drained(socket).await {
+        // One check for the whole batch: nothing can change while it is sent (one JS task).
+        let Some((ws, slot)) = with_rt(|rt| {
+            let ws = rt
+                .core
+                .flush_socket(channel, flush)
+                .and_then(|socket| rt.websocket(socket))?;
+            let slot = rt.core.listeners(channel)?.slot.clone();
+            Some((ws, slot))
+        }) else {
             break false;
-        }
-        if JsFuture::from(store.remove(&keys.slice(0, sent)))
+        };
+        let handed = JsFuture::from(send_batch(&ws, &slot, &frames))
             .await
-            .is_err()
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0) as u32;
+        if handed > 0
+            && JsFuture::from(store.remove(&keys.slice(0, handed)))
+                .await
+                .is_err()
         {
             break false;
         }
+        let sent = handed;
         if sent < keys.length() {
             break false;
         }
@@ -182,19 +193,4 @@ async fn flush_locked(store: &QueueStore, channel: &str, flush: u64) {
             .flush_finished(channel, flush, covers, emptied, remaining, as_of)
     });
     run_outputs();
-}
-
-/// Waits until the socket has handed every sent byte to the network; false as soon as `socket`
-/// is no longer the current one.
-async fn drained(socket: Option<SocketId>) -> bool {
-    loop {
-        let (current, buffered) = with_rt(|rt| (rt.core.current_socket(), rt.buffered_amount()));
-        if socket.is_none() || current != socket {
-            return false;
-        }
-        if buffered == Some(0) {
-            return true;
-        }
-        let _ = JsFuture::from(glue::sleep(4)).await;
-    }
 }

@@ -65,8 +65,10 @@ function call(list, frame) {
   }
 }
 
-// Calls the slot's listeners of `action` and of "*".
+// Calls the slot's listeners of `action` and of "*". A queue flush under way watches the
+// channel's frames for the echoes of what it sent (`echoWatch`, see store.js).
 export function deliver(slot, action, frame) {
+  if (slot.echoWatch !== undefined) slot.echoWatch(frame);
   const listeners = slot.byAction.get(action);
   if (listeners !== undefined) call(listeners, frame);
   const all = slot.byAction.get("*");

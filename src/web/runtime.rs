@@ -196,9 +196,12 @@ impl Runtime {
         }
     }
 
-    /// The current socket's `bufferedAmount`.
-    pub fn buffered_amount(&self) -> Option<u32> {
-        self.socket.as_ref().map(|(_, ws)| ws.buffered_amount())
+    /// The socket `socket`, if it is the current one.
+    pub fn websocket(&self, socket: SocketId) -> Option<WebSocket> {
+        self.socket
+            .as_ref()
+            .filter(|(id, _)| *id == socket)
+            .map(|(_, ws)| ws.clone())
     }
 
     /// Whether `id` is the live opening of `channel`.
@@ -243,6 +246,16 @@ impl Runtime {
                 // A send on a socket that is closing fails; its close event follows and the core
                 // reconnects. Queued actions are deleted only after the flush confirms them.
                 let _ = ws.send_with_str(text);
+            }
+        }
+    }
+
+    /// Sends frame text that is a JS string (built in JS: a message, or one read from the queue).
+    pub fn send_text(&mut self, socket: SocketId, text: &JsValue) {
+        if let Some((id, ws)) = &self.socket {
+            if *id == socket && ws.ready_state() == WebSocket::OPEN {
+                // As in `send`: a failed send is followed by the socket's close event.
+                let _ = glue::send_text(ws, text);
             }
         }
     }

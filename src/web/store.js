@@ -164,3 +164,142 @@ export function withLock(name, run) {
   return run();
 }
 
+
+// Yields to the event loop quickly (a MessageChannel message, not a timer clamped to 4 ms), so a
+// flush notices within a fraction of a millisecond what the socket has handed to the network.
+const yielder = typeof MessageChannel === "function" ? new MessageChannel() : null;
+const yielded = [];
+if (yielder) {
+  yielder.port1.onmessage = () => {
+    for (const resume of yielded.splice(0)) resume();
+  };
+}
+function soon(resume, spentMs) {
+  if (yielder && spentMs < 50) {
+    yielded.push(resume);
+    if (yielded.length === 1) yielder.port2.postMessage(0);
+  } else {
+    setTimeout(resume, 4);
+  }
+}
+
+// UTF-8 length of a string, as WebSocket.bufferedAmount counts it.
+function utf8Length(text) {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+// Whether two JSON values are equal (object key order aside: a server may re-serialise them).
+function sameJson(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !sameJson(a[k], b[k])) return false;
+  return true;
+}
+
+// A public message (no `authenticated`, no `socketId`) comes back to its sender.
+function isPublic(options) {
+  return !options || (!options.authenticated && (options.socketId === undefined || options.socketId === null));
+}
+
+// How long a flush waits without any progress before it gives up on a batch (what is not
+// confirmed stays queued and is sent again on the next flush).
+const STALL_MS = 10000;
+
+// Whether the server echoes public messages to their sender, as Xano does. If a batch stalls with
+// not one echo while the socket stays open, the server does not: from then on frames are
+// confirmed when the socket has handed them to the network, rather than sent again and again.
+let serverEchoes = true;
+
+// Sends `frames` (stored `message` frames of one channel) on `ws` and resolves with how many of
+// them, from the first, the server has confirmed. The protocol has no acknowledgements, but the
+// server processes a socket's frames in order and echoes a public message to its sender: the
+// echo of frame k confirms frames 0..k. Frames after the last public one (private or
+// authenticated-only messages, which are not echoed to the sender) are confirmed once the socket
+// has handed them to the network. Resolves early, with what was confirmed, when the socket is no
+// longer open or nothing progresses for STALL_MS. Only confirmed frames may leave the queue.
+export function sendBatch(ws, slot, frames) {
+  const expected = [];
+  for (const text of frames) {
+    let frame = null;
+    try {
+      frame = JSON.parse(text);
+    } catch (_) {}
+    expected.push(serverEchoes && frame && isPublic(frame.options) ? { payload: frame.payload } : null);
+  }
+  let lastPublic = -1;
+  expected.forEach((e, i) => {
+    if (e) lastPublic = i;
+  });
+  const ends = [];
+  let total = 0;
+  for (const text of frames) {
+    try {
+      ws.send(text);
+    } catch (_) {
+      break; // not open: what was not sent stays queued
+    }
+    total += utf8Length(text);
+    ends.push(total);
+  }
+  const sent = ends.length;
+  return new Promise((resolve) => {
+    let confirmed = 0;
+    let progressAt = Date.now();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      if (slot.echoWatch === watch) slot.echoWatch = undefined;
+      ws.removeEventListener("close", finish);
+      resolve(confirmed);
+    };
+    const watch = (frame) => {
+      if (frame.action !== "message" || !isPublic(frame.options)) return;
+      for (let i = confirmed; i <= lastPublic && i < sent; i++) {
+        if (expected[i] && sameJson(expected[i].payload, frame.payload)) {
+          confirmed = i + 1;
+          progressAt = Date.now();
+          break;
+        }
+      }
+    };
+    slot.echoWatch = watch;
+    ws.addEventListener("close", finish);
+    const started = Date.now();
+    const check = () => {
+      if (done) return;
+      if (ws.readyState !== 1) return finish();
+      if (confirmed > lastPublic) {
+        // The unechoed tail: confirmed once handed to the network.
+        const handed = total - Math.min(ws.bufferedAmount, total);
+        while (confirmed < sent && ends[confirmed] <= handed) confirmed++;
+      }
+      if (confirmed >= sent) return finish();
+      if (Date.now() - progressAt > STALL_MS) {
+        if (confirmed === 0 && lastPublic >= 0 && serverEchoes) {
+          serverEchoes = false;
+          console.warn("xano-realtime: the server does not echo messages to their sender; queued messages are now confirmed when sent");
+          lastPublic = -1;
+          progressAt = Date.now();
+        } else {
+          return finish();
+        }
+      }
+      soon(check, Date.now() - started);
+    };
+    soon(check, 0);
+  });
+}
