@@ -190,12 +190,12 @@ pub(crate) fn open_named(name: &str, options: ChannelOptions) -> Result<JsValue,
         let id = rt.next_channel_id();
         let handle: JsValue = Channel {
             name: name.to_owned(),
-            name_js: JsValue::from_str(name),
             id,
         }
         .into();
         let shell = ChannelShell {
             id,
+            name: JsValue::from_str(name),
             handle: handle.clone(),
             slot: crate::web::router::open_slot(name),
         };
@@ -289,8 +289,6 @@ thread_local! {
 #[wasm_bindgen]
 pub struct Channel {
     name: String,
-    /// The name as a JS string, made once: each message's frame is built in JS around it.
-    name_js: JsValue,
     id: u64,
 }
 
@@ -298,9 +296,8 @@ pub struct Channel {
 impl Channel {
     /// The channel's name.
     #[wasm_bindgen(getter)]
-    #[wasm_bindgen(unchecked_return_type = "string")]
-    pub fn name(&self) -> JsValue {
-        self.name_js.clone()
+    pub fn name(&self) -> String {
+        self.name.clone()
     }
 
     fn live_slot(&self) -> Result<crate::web::router::Slot, ClientError> {
@@ -309,6 +306,19 @@ impl Channel {
                 .listeners(&self.name)
                 .filter(|s| s.id == self.id)
                 .map(|s| s.slot.clone())
+        })
+        .ok_or_else(|| ClientError::ChannelClosed {
+            channel: self.name.clone(),
+        })
+    }
+
+    /// The channel's name as a JS string, if this handle is the live opening of its channel.
+    fn live_name(&self) -> Result<JsValue, ClientError> {
+        with_rt(|rt| {
+            rt.core
+                .listeners(&self.name)
+                .filter(|s| s.id == self.id)
+                .map(|s| s.name.clone())
         })
         .ok_or_else(|| ClientError::ChannelClosed {
             channel: self.name.clone(),
@@ -377,10 +387,10 @@ impl Channel {
     }
 
     fn send_message(&self, payload: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
-        self.check_live().map_err(throw)?;
+        let name = self.live_name().map_err(throw)?;
         let options = read_message_options(options).map_err(throw)?;
         let text = crate::web::glue::message_frame(
-            &self.name_js,
+            &name,
             payload,
             options.authenticated,
             options.socket_id,

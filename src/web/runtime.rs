@@ -20,6 +20,8 @@ use crate::core::{Client, Output, Route, SocketId, TimerId};
 pub struct ChannelShell {
     /// Tells this opening of the channel from an earlier or later one of the same name.
     pub id: u64,
+    /// The channel's name as a JS string, made once: each message's frame is built in JS around it.
+    pub name: JsValue,
     /// The `Channel` object handed to the app (the same object for every `openChannel` call).
     pub handle: JsValue,
     /// Its entry in the JS routing table, which holds the app's listeners.
