@@ -131,3 +131,40 @@ async fn a_queue_left_by_an_earlier_page_is_flushed_when_the_channel_is_opened_a
     assert_eq!(history_seqs(&history, "reopen"), [0.0, 1.0, 2.0]);
     again.close();
 }
+
+#[wasm_bindgen_test]
+async fn closing_a_channel_mid_flush_lets_its_next_opening_flush_the_rest() {
+    configure_queue(&unique("db-midclose"), 10_000);
+    let name = unique("queue-midclose");
+    // Another channel keeps the socket open when this one closes.
+    let keeper = open(&unique("keeper"), false, false, false);
+    let ch = open(&name, true, false, true);
+    next_frame(&ch, "presence_full", &JsValue::NULL).await;
+    let echoes_before = record(&ch, "message");
+    let down = state_becomes("reconnecting");
+    admin("POST", "/admin/refuse?ms=300", None).await;
+    admin("POST", "/admin/drop", None).await;
+    down.await;
+    let first = echo_of(&ch, "midclose", 0);
+    wait(send_many(&ch, "midclose", 0, 200)).await;
+    // The flush is under way once the first echo is back: close the channel and open it again.
+    first.await;
+    ch.close();
+    let again = open(&name, false, false, true);
+    let echoes_after = record(&again, "message");
+    // The earlier flush gave up its Web Lock when the channel closed (it would otherwise wait for
+    // echoes that no longer come), so the new opening flushes what is left.
+    echo_of(&again, "midclose", 199).await;
+    // Every message came back to us, through the first opening or the second: none was lost.
+    let mut seqs: Vec<f64> = echoes_before
+        .frames()
+        .iter()
+        .chain(echoes_after.frames().iter())
+        .filter_map(|f| path(&f, &["payload", "seq"]).as_f64())
+        .collect();
+    seqs.sort_by(f64::total_cmp);
+    seqs.dedup();
+    assert_eq!(seqs, (0..200).map(f64::from).collect::<Vec<_>>());
+    again.close();
+    keeper.close();
+}

@@ -19,9 +19,11 @@ export function openSlot(name) {
   return slot;
 }
 
-// Removes `slot` from the table, unless a newer opening of the channel replaced it.
+// Removes `slot` from the table, unless a newer opening of the channel replaced it, and ends a
+// queue flush waiting for echoes on it (`onClose`, see store.js).
 export function closeSlot(slot) {
   if (slots.get(slot.name) === slot) slots.delete(slot.name);
+  if (slot.onClose !== undefined) slot.onClose();
 }
 
 // Listener lists are replaced, never changed in place, so a delivery under way keeps the list it

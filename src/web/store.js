@@ -216,7 +216,7 @@ function isPublic(options) {
 
 // How long a flush waits without any progress before it gives up on a batch (what is not
 // confirmed stays queued and is sent again on the next flush).
-const STALL_MS = 10000;
+const STALL_MS = 30000;
 
 // Whether the server echoes public messages to their sender, as Xano does. If a batch stalls with
 // not one echo while the socket stays open, the server does not: from then on frames are
@@ -263,6 +263,7 @@ export function sendBatch(ws, slot, frames) {
       if (done) return;
       done = true;
       if (slot.echoWatch === watch) slot.echoWatch = undefined;
+      if (slot.onClose === finish) slot.onClose = undefined;
       ws.removeEventListener("close", finish);
       resolve(confirmed);
     };
@@ -277,6 +278,8 @@ export function sendBatch(ws, slot, frames) {
       }
     };
     slot.echoWatch = watch;
+    // Closing the channel ends the wait (its echoes stop): the flush lets go of the Web Lock.
+    slot.onClose = finish;
     ws.addEventListener("close", finish);
     const started = Date.now();
     const check = () => {
