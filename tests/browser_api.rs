@@ -10,16 +10,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn expect_error(result: Result<impl std::fmt::Debug, JsValue>, class: &str, mentions: &str) {
-    let err = result.expect_err("the call must throw");
-    assert_eq!(error_name(&err), class, "{}", error_message(&err));
-    let message = error_message(&err);
-    assert!(
-        message.contains(mentions),
-        "{message:?} should mention {mentions:?}"
-    );
-}
-
 #[wasm_bindgen_test]
 fn bad_configs_are_refused_naming_the_setting() {
     expect_error(

@@ -100,16 +100,6 @@ fn chan(name: &str) -> Chan {
     get_channel(name.into()).unwrap().unchecked_into()
 }
 
-fn expect_error(result: Result<impl std::fmt::Debug, JsValue>, class: &str, mentions: &str) {
-    let err = result.expect_err("the call must throw");
-    assert_eq!(error_name(&err), class, "{}", error_message(&err));
-    let message = error_message(&err);
-    assert!(
-        message.contains(mentions),
-        "{message:?} should mention {mentions:?}"
-    );
-}
-
 #[wasm_bindgen_test]
 async fn bind_on_click_opens_and_closes_and_unbind_stops_it() {
     configure(None);

@@ -264,3 +264,14 @@ impl Peer {
         path(&echo, &["client", "socketId"]).as_string().unwrap()
     }
 }
+
+/// Asserts that a call threw a JS error of class `class` whose message mentions `mentions`.
+pub fn expect_error(result: Result<impl std::fmt::Debug, JsValue>, class: &str, mentions: &str) {
+    let err = result.expect_err("the call must throw");
+    assert_eq!(error_name(&err), class, "{}", error_message(&err));
+    let message = error_message(&err);
+    assert!(
+        message.contains(mentions),
+        "{message:?} should mention {mentions:?}"
+    );
+}
