@@ -64,7 +64,7 @@ export interface Client {
 export interface Frame {
   action: string;
   options: { channel?: string; authenticated?: boolean; socketId?: string | null; [key: string]: unknown };
-  payload: any;
+  payload: unknown;
   client?: Client | null;
 }
 
