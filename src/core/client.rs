@@ -503,11 +503,6 @@ impl<M, L> Client<M, L> {
         self.channels.get(channel).map(|e| &e.listeners)
     }
 
-    /// The listener set of an open channel, to change it.
-    pub fn listeners_mut(&mut self, channel: &str) -> Option<&mut L> {
-        self.channels.get_mut(channel).map(|e| &mut e.listeners)
-    }
-
     /// Whether a channel is open.
     pub fn is_open(&self, channel: &str) -> bool {
         self.channels.contains_key(channel)
