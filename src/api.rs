@@ -184,7 +184,7 @@ pub fn open_channel(
 
 pub(crate) fn open_named(name: &str, options: ChannelOptions) -> Result<JsValue, ClientError> {
     let (handle, opened) = with_rt(|rt| {
-        if let Some(shell) = rt.core.listeners(name) {
+        if let Some(shell) = rt.core.shell_data(name) {
             return Ok((shell.handle.clone(), Opened::Existing));
         }
         let id = rt.next_channel_id();
@@ -235,7 +235,7 @@ pub fn get_channel(
     let name = read::string(&name, "channel name").map_err(throw)?;
     Ok(with_rt(|rt| {
         rt.core
-            .listeners(&name)
+            .shell_data(&name)
             .map_or(JsValue::UNDEFINED, |s| s.handle.clone())
     }))
 }
@@ -303,7 +303,7 @@ impl Channel {
     fn live_slot(&self) -> Result<crate::web::router::Slot, ClientError> {
         with_rt(|rt| {
             rt.core
-                .listeners(&self.name)
+                .shell_data(&self.name)
                 .filter(|s| s.id == self.id)
                 .map(|s| s.slot.clone())
         })
@@ -316,7 +316,7 @@ impl Channel {
     fn live_name(&self) -> Result<JsValue, ClientError> {
         with_rt(|rt| {
             rt.core
-                .listeners(&self.name)
+                .shell_data(&self.name)
                 .filter(|s| s.id == self.id)
                 .map(|s| s.name.clone())
         })

@@ -143,7 +143,7 @@ pub enum MessageOutcome {
 /// Where an inbound frame goes.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Route<'a, L> {
-    /// To this open channel's listeners.
+    /// To this open channel (its shell data).
     One(&'a L),
     /// To every open channel (the frame names no channel).
     All,
@@ -184,7 +184,7 @@ struct ChannelEntry<M, L> {
     joined: bool,
     presence: Presence<M>,
     queue: QueueState,
-    listeners: L,
+    shell: L,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,7 +196,8 @@ enum Conn {
     Offline,
 }
 
-/// The client core. `M` is a presence member's data and `L` a channel's listener set, both opaque
+/// The client core. `M` is a presence member's data and `L` the shell's data for a channel (in the
+/// browser: its `Channel` object and its slot in the JS routing table), both opaque
 /// here (JavaScript objects in the browser shell).
 pub struct Client<M, L> {
     config: Option<Config>,
@@ -283,7 +284,7 @@ impl<M, L> Client<M, L> {
         &mut self,
         name: &str,
         options: ChannelOptions,
-        listeners: L,
+        shell: L,
     ) -> Result<Opened, ClientError> {
         check_channel_name(name)?;
         if self.config.is_none() {
@@ -304,7 +305,7 @@ impl<M, L> Client<M, L> {
                     backlog: options.queue_offline_actions,
                     ..QueueState::default()
                 },
-                listeners,
+                shell,
             },
         );
         match self.conn {
@@ -492,15 +493,15 @@ impl<M, L> Client<M, L> {
         match channel {
             None => Route::All,
             Some(name) => match self.channels.get(name) {
-                Some(entry) => Route::One(&entry.listeners),
+                Some(entry) => Route::One(&entry.shell),
                 None => Route::NotOpen,
             },
         }
     }
 
-    /// The listener set of an open channel.
-    pub fn listeners(&self, channel: &str) -> Option<&L> {
-        self.channels.get(channel).map(|e| &e.listeners)
+    /// The shell's data for an open channel (what it passed to `open_channel`).
+    pub fn shell_data(&self, channel: &str) -> Option<&L> {
+        self.channels.get(channel).map(|e| &e.shell)
     }
 
     /// Whether a channel is open.

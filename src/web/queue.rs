@@ -108,7 +108,7 @@ pub fn announce(channel: String) {
         let target = with_rt(|rt| {
             rt.queue_events_due.retain(|c| *c != channel);
             let pending = rt.core.pending(&channel)?;
-            let shell = rt.core.listeners(&channel)?;
+            let shell = rt.core.shell_data(&channel)?;
             Some((pending, shell.slot.clone()))
         });
         if let Some((pending, slot)) = target {
@@ -159,7 +159,7 @@ async fn flush_locked(store: &QueueStore, channel: &str, flush: u64) {
                 .core
                 .flush_socket(channel, flush)
                 .and_then(|socket| rt.websocket(socket))?;
-            let slot = rt.core.listeners(channel)?.slot.clone();
+            let slot = rt.core.shell_data(channel)?.slot.clone();
             Some((ws, slot))
         }) else {
             break false;

@@ -208,7 +208,7 @@ impl Runtime {
 
     /// Whether `id` is the live opening of `channel`.
     pub fn is_live(&self, channel: &str, id: u64) -> bool {
-        self.core.listeners(channel).is_some_and(|s| s.id == id)
+        self.core.shell_data(channel).is_some_and(|s| s.id == id)
     }
 
     fn open_socket(&mut self, socket: SocketId, url: &str, token: Option<&str>) -> bool {
@@ -370,14 +370,14 @@ fn perform(output: Output) {
         } => {
             // A channel opened on an open socket hears `connected` after `openChannel` returns,
             // so that the listeners the app adds right after opening it hear it too.
-            let Some(id) = with_rt(|rt| rt.core.listeners(&name).map(|s| s.id)) else {
+            let Some(id) = with_rt(|rt| rt.core.shell_data(&name).map(|s| s.id)) else {
                 return;
             };
             wasm_bindgen_futures::spawn_local(async move {
                 let slot = with_rt(|rt| {
                     let still = rt.is_live(&name, id) && rt.core.is_joined(&name) == connected;
                     still
-                        .then(|| rt.core.listeners(&name))
+                        .then(|| rt.core.shell_data(&name))
                         .flatten()
                         .map(|s| s.slot.clone())
                 });
