@@ -46,6 +46,4 @@ extern "C" {
     pub fn set_timeout_with_arg(handler: &js_sys::Function, ms: u32, arg: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(handle: &JsValue);
-    #[wasm_bindgen(js_namespace = console, js_name = warn)]
-    pub fn console_warn(message: &str);
 }

@@ -199,11 +199,22 @@ impl Runtime {
     }
 
     /// The socket `socket`, if it is the current one.
-    pub fn websocket(&self, socket: SocketId) -> Option<WebSocket> {
+    fn current(&self, socket: SocketId) -> Option<&WebSocket> {
         self.socket
             .as_ref()
             .filter(|(id, _)| *id == socket)
-            .map(|(_, ws)| ws.clone())
+            .map(|(_, ws)| ws)
+    }
+
+    /// The socket `socket`, if it is the current one and open.
+    fn current_open(&self, socket: SocketId) -> Option<&WebSocket> {
+        self.current(socket)
+            .filter(|ws| ws.ready_state() == WebSocket::OPEN)
+    }
+
+    /// The socket `socket`, if it is the current one (for the queue flush).
+    pub fn websocket(&self, socket: SocketId) -> Option<WebSocket> {
+        self.current(socket).cloned()
     }
 
     /// Whether `id` is the live opening of `channel`.
@@ -234,7 +245,7 @@ impl Runtime {
     }
 
     fn close_socket(&mut self, socket: SocketId, code: u16) {
-        if self.socket.as_ref().is_some_and(|(id, _)| *id == socket) {
+        if self.current(socket).is_some() {
             if let Some((_, ws)) = self.socket.take() {
                 detach(&ws);
                 let _ = ws.close_with_code(code);
@@ -242,23 +253,20 @@ impl Runtime {
         }
     }
 
-    fn send(&mut self, socket: SocketId, text: &str) {
-        if let Some((id, ws)) = &self.socket {
-            if *id == socket && ws.ready_state() == WebSocket::OPEN {
-                // A send on a socket that is closing fails; its close event follows and the core
-                // reconnects. Queued actions are deleted only after the flush confirms them.
-                let _ = ws.send_with_str(text);
-            }
+    // A send on a socket that is closing fails; its close event follows and the core reconnects.
+    // Queued actions leave the store only once the server confirmed them, so nothing is lost.
+
+    /// Sends frame text built in Rust (join, leave, history).
+    fn send(&self, socket: SocketId, text: &str) {
+        if let Some(ws) = self.current_open(socket) {
+            let _ = ws.send_with_str(text);
         }
     }
 
-    /// Sends frame text that is a JS string (built in JS: a message, or one read from the queue).
-    pub fn send_text(&mut self, socket: SocketId, text: &JsValue) {
-        if let Some((id, ws)) = &self.socket {
-            if *id == socket && ws.ready_state() == WebSocket::OPEN {
-                // As in `send`: a failed send is followed by the socket's close event.
-                let _ = glue::send_text(ws, text);
-            }
+    /// Sends frame text that is a JS string (built in JS: a message).
+    pub fn send_text(&self, socket: SocketId, text: &JsValue) {
+        if let Some(ws) = self.current_open(socket) {
+            let _ = glue::send_text(ws, text);
         }
     }
 
