@@ -16,6 +16,19 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
 fi
 
+if ! command -v firefox-esr >/dev/null; then
+  log "installing Debian firefox-esr (the browser tests run in Firefox too)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends firefox-esr >/dev/null
+fi
+
+if ! [ -x "$HOME/.cargo/bin/geckodriver" ]; then
+  # The npm package downloads a binary at install time, which fails here; crates.io builds it.
+  log "installing geckodriver from crates.io (a few minutes)"
+  cargo install -q geckodriver --locked
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
@@ -32,8 +45,8 @@ if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERS
   cargo install -q wasm-pack --version "=$WASM_PACK_VERSION" --locked --force
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@xano/js-sdk ]; then
-  log "installing npm dev dependencies (binaryen, playwright-core, @xano/js-sdk, terser)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@xano/js-sdk ]; then
+  log "installing npm dev dependencies (binaryen, esbuild, playwright-core, @xano/js-sdk, terser)"
   npm ci --no-audit --no-fund --silent
 fi
 log "done"

@@ -12,52 +12,44 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn bad_configs_are_refused_naming_the_setting() {
+    expect_error(api::configure(JsValue::UNDEFINED), "TypeError", "config");
+    expect_error(api::configure(js("[]")), "TypeError", "config");
+    expect_error(api::configure(js("{}")), "TypeError", "instanceBaseUrl");
     expect_error(
-        xano_realtime::configure(JsValue::UNDEFINED),
-        "TypeError",
-        "config",
-    );
-    expect_error(xano_realtime::configure(js("[]")), "TypeError", "config");
-    expect_error(
-        xano_realtime::configure(js("{}")),
-        "TypeError",
-        "instanceBaseUrl",
-    );
-    expect_error(
-        xano_realtime::configure(js(
+        api::configure(js(
             r#"{"instanceBaseUrl":5,"realtimeConnectionCanonical":"c"}"#,
         )),
         "TypeError",
         "instanceBaseUrl",
     );
     expect_error(
-        xano_realtime::configure(js(
+        api::configure(js(
             r#"{"instanceBaseUrl":"ftp://x","realtimeConnectionCanonical":"c"}"#,
         )),
         "RangeError",
         "instanceBaseUrl",
     );
     expect_error(
-        xano_realtime::configure(js(r#"{"instanceBaseUrl":"https://x.xano.io"}"#)),
+        api::configure(js(r#"{"instanceBaseUrl":"https://x.xano.io"}"#)),
         "TypeError",
         "realtimeConnectionCanonical",
     );
     expect_error(
-        xano_realtime::configure(js(
+        api::configure(js(
             r#"{"instanceBaseUrl":"https://x.xano.io","realtimeConnectionCanonical":"a/b"}"#,
         )),
         "RangeError",
         "realtimeConnectionCanonical",
     );
     expect_error(
-        xano_realtime::configure(js(
+        api::configure(js(
             r#"{"instanceBaseUrl":"https://x.xano.io","realtimeConnectionCanonical":"c","reconnect":{"minDelayMs":"soon"}}"#,
         )),
         "TypeError",
         "reconnect.minDelayMs",
     );
     expect_error(
-        xano_realtime::configure(js(
+        api::configure(js(
             r#"{"instanceBaseUrl":"https://x.xano.io","realtimeConnectionCanonical":"c","queue":{"maxActions":-1}}"#,
         )),
         "RangeError",
@@ -67,7 +59,7 @@ fn bad_configs_are_refused_naming_the_setting() {
 
 #[wasm_bindgen_test]
 fn a_bad_token_is_refused_without_repeating_it() {
-    let err = xano_realtime::configure(js(
+    let err = api::configure(js(
         r#"{"instanceBaseUrl":"https://x.xano.io","realtimeConnectionCanonical":"c","realtimeAuthToken":"top secret"}"#,
     ))
     .unwrap_err();
@@ -75,18 +67,14 @@ fn a_bad_token_is_refused_without_repeating_it() {
     assert!(message.contains("realtimeAuthToken"));
     assert!(!message.contains("secret"));
     configure(None);
-    let err = xano_realtime::set_auth_token(JsValue::from_str("top secret")).unwrap_err();
+    let err = api::set_auth_token(JsValue::from_str("top secret")).unwrap_err();
     assert!(!error_message(&err).contains("secret"));
-    expect_error(
-        xano_realtime::set_auth_token(JsValue::from(3)),
-        "TypeError",
-        "token",
-    );
+    expect_error(api::set_auth_token(JsValue::from(3)), "TypeError", "token");
 }
 
 #[wasm_bindgen_test]
 fn the_old_config_name_realtime_connection_hash_is_accepted() {
-    xano_realtime::configure(js(&format!(
+    api::configure(js(&format!(
         r#"{{"instanceBaseUrl":"http://{SERVER}","realtimeConnectionHash":"dev"}}"#
     )))
     .unwrap();
@@ -96,49 +84,47 @@ fn the_old_config_name_realtime_connection_hash_is_accepted() {
 fn bad_channel_names_and_options_are_refused() {
     configure(None);
     expect_error(
-        xano_realtime::open_channel(JsValue::from(5), None),
+        api::open_channel(JsValue::from(5), None),
         "TypeError",
         "channel name",
     );
     expect_error(
-        xano_realtime::open_channel(JsValue::UNDEFINED, None),
+        api::open_channel(JsValue::UNDEFINED, None),
         "TypeError",
         "channel name",
     );
     expect_error(
-        xano_realtime::open_channel("".into(), None),
+        api::open_channel("".into(), None),
         "RangeError",
         "channel name",
     );
     expect_error(
-        xano_realtime::open_channel("ok".into(), Some(js(r#"{"presence":"yes"}"#))),
+        api::open_channel("ok".into(), Some(js(r#"{"presence":"yes"}"#))),
         "TypeError",
         "options.presence",
     );
     expect_error(
-        xano_realtime::open_channel("ok".into(), Some(JsValue::from(1))),
+        api::open_channel("ok".into(), Some(JsValue::from(1))),
         "TypeError",
         "options",
     );
     expect_error(
-        xano_realtime::close_channel(JsValue::NULL),
+        api::close_channel(JsValue::NULL),
         "TypeError",
         "channel name",
     );
     expect_error(
-        xano_realtime::get_channel(JsValue::from(1)),
+        api::get_channel(JsValue::from(1)),
         "TypeError",
         "channel name",
     );
     expect_error(
-        xano_realtime::on_connection_state(JsValue::from(1)),
+        api::on_connection_state(JsValue::from(1)),
         "TypeError",
         "callback",
     );
     assert!(
-        xano_realtime::get_channel("ok".into())
-            .unwrap()
-            .is_undefined(),
+        api::get_channel("ok".into()).unwrap().is_undefined(),
         "nothing was opened"
     );
 }
@@ -146,7 +132,7 @@ fn bad_channel_names_and_options_are_refused() {
 #[wasm_bindgen_test]
 fn closing_a_channel_that_is_not_open_does_nothing() {
     configure(None);
-    xano_realtime::close_channel("never-opened".into()).unwrap();
+    api::close_channel("never-opened".into()).unwrap();
     assert_eq!(state(), "idle");
 }
 
@@ -224,20 +210,12 @@ async fn a_throwing_listener_does_not_stop_the_others() {
 
 #[wasm_bindgen_test]
 fn connection_state_listeners_unsubscribe_once_and_leave_nothing_behind() {
-    let count = || {
-        get(&xano_realtime::client_stats(), "listeners")
-            .as_f64()
-            .unwrap()
-    };
+    let count = || get(&api::client_stats(), "listeners").as_f64().unwrap();
     let before = count();
     let cb = js_sys::Function::new_with_args("state, detail", "");
-    let off: js_sys::Function = xano_realtime::on_connection_state(cb.clone().into())
-        .unwrap()
-        .into();
+    let off: js_sys::Function = api::on_connection_state(cb.clone().into()).unwrap().into();
     // Subscribing the same function twice keeps one.
-    let again: js_sys::Function = xano_realtime::on_connection_state(cb.into())
-        .unwrap()
-        .into();
+    let again: js_sys::Function = api::on_connection_state(cb.into()).unwrap().into();
     assert_eq!(count(), before + 1.0);
     off.call0(&JsValue::NULL).unwrap();
     again.call0(&JsValue::NULL).unwrap();
@@ -245,46 +223,55 @@ fn connection_state_listeners_unsubscribe_once_and_leave_nothing_behind() {
 }
 
 #[wasm_bindgen_test]
-fn message_frames_built_in_js_match_the_cores_reference_byte_for_byte() {
-    use xano_realtime::core::frame;
-    use xano_realtime::core::MessageOptions;
+async fn frames_are_sent_byte_for_byte_as_the_official_sdk_sends_them() {
+    configure(None);
+    let spy = spy_sends();
+    let name = "r\"oom\\2 é 🎉";
+    let ch = open(name, true, true, false);
+    connected(&ch).await;
     let cases = [
+        (r#"{"text":"hi","n":[1,2.5,null,true]}"#, JsValue::UNDEFINED),
+        (r#""a string""#, js(r#"{"authenticated":true}"#)),
+        ("42", js(r#"{"socketId":"peer-7"}"#)),
         (
-            "room/1",
-            r#"{"text":"hi","n":[1,2.5,null,true]}"#,
-            false,
-            None,
-        ),
-        ("room/1", r#""a string""#, true, None),
-        ("r\"oom\\2", "42", false, Some("peer-7")),
-        (
-            "é 🎉",
             r#"{"x":"\n\t\u0001"}"#,
-            true,
-            Some("q\"uote\u{8}\u{c}"),
+            js(r#"{"authenticated":true,"socketId":"q\"uote\b\f","other":1}"#),
         ),
+        ("null", js(r#"{"authenticated":false,"socketId":null}"#)),
     ];
-    for (channel, payload_json, authenticated, socket_id) in cases {
-        let payload = js(payload_json);
-        let built = xano_realtime::web::glue::message_frame(
-            &JsValue::from_str(channel),
-            &payload,
-            authenticated,
-            socket_id.map(str::to_owned),
-        )
-        .unwrap()
-        .as_string()
-        .unwrap();
-        // The core's reference gets the payload as the browser encodes it.
-        let encoded = json(&payload);
-        let reference = frame::message(
-            channel,
-            &encoded,
-            &MessageOptions {
-                authenticated,
-                socket_id: socket_id.map(str::to_owned),
-            },
-        );
-        assert_eq!(built, reference);
+    for (payload, options) in &cases {
+        // The peers do not exist: private messages are refused by the server, which is fine here.
+        let _ = rejection_or_value(ch.message(&js(payload), options)).await;
     }
+    ch.history().unwrap();
+    ch.close();
+    let quoted = r#""r\"oom\\2 é 🎉""#;
+    let expected = [
+        format!(
+            r#"{{"action":"join","options":{{"channel":{quoted}}},"payload":{{"history":true,"presence":true}}}}"#
+        ),
+        format!(
+            r#"{{"action":"message","options":{{"channel":{quoted}}},"payload":{{"text":"hi","n":[1,2.5,null,true]}}}}"#
+        ),
+        format!(
+            r#"{{"action":"message","options":{{"channel":{quoted},"authenticated":true}},"payload":"a string"}}"#
+        ),
+        format!(
+            r#"{{"action":"message","options":{{"channel":{quoted},"socketId":"peer-7"}},"payload":42}}"#
+        ),
+        format!(
+            r#"{{"action":"message","options":{{"channel":{quoted},"authenticated":true,"socketId":"q\"uote\b\f"}},"payload":{{"x":"\n\t\u0001"}}}}"#
+        ),
+        format!(r#"{{"action":"message","options":{{"channel":{quoted}}},"payload":null}}"#),
+        format!(r#"{{"action":"history","options":{{"channel":{quoted}}},"payload":null}}"#),
+        format!(r#"{{"action":"leave","options":{{"channel":{quoted}}},"payload":null}}"#),
+    ];
+    let sent: Vec<String> = spy
+        .sent()
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .filter(|t| t.contains(quoted))
+        .collect();
+    spy.restore();
+    assert_eq!(sent, expected);
 }

@@ -24,7 +24,7 @@ async fn opening_joins_and_closing_the_last_channel_leaves_without_disconnected(
     assert_eq!(members.length(), 2, "the peer and us");
     assert_eq!(state(), "open");
 
-    xano_realtime::close_channel("open-close".into()).unwrap();
+    api::close_channel("open-close".into()).unwrap();
     assert_eq!(state(), "idle");
     peer.wait_frame(
         &pred("return f.action === 'presence_update' && f.payload.action === 'leave'"),
@@ -32,7 +32,7 @@ async fn opening_joins_and_closing_the_last_channel_leaves_without_disconnected(
     )
     .await;
     assert_eq!(statuses(&status), ["connected"]);
-    assert!(xano_realtime::get_channel("open-close".into())
+    assert!(api::get_channel("open-close".into())
         .unwrap()
         .is_undefined());
     peer.close();
@@ -41,9 +41,7 @@ async fn opening_joins_and_closing_the_last_channel_leaves_without_disconnected(
 #[wasm_bindgen_test]
 async fn two_opens_in_a_row_share_one_socket_and_both_join() {
     configure(None);
-    let before = get(&xano_realtime::client_stats(), "socketsOpened")
-        .as_f64()
-        .unwrap();
+    let before = get(&api::client_stats(), "socketsOpened").as_f64().unwrap();
     let a = open("row-a", true, false, false);
     let b = open("row-b", true, false, false);
     let (fa, fb) = (
@@ -52,9 +50,7 @@ async fn two_opens_in_a_row_share_one_socket_and_both_join() {
     );
     fa.await;
     fb.await;
-    let after = get(&xano_realtime::client_stats(), "socketsOpened")
-        .as_f64()
-        .unwrap();
+    let after = get(&api::client_stats(), "socketsOpened").as_f64().unwrap();
     assert_eq!(after - before, 1.0, "one socket for both channels");
     a.close();
     b.close();
@@ -64,12 +60,12 @@ async fn two_opens_in_a_row_share_one_socket_and_both_join() {
 #[wasm_bindgen_test]
 async fn opening_an_open_channel_returns_the_same_channel() {
     configure(None);
-    let a = xano_realtime::open_channel("same".into(), None).unwrap();
-    let b = xano_realtime::open_channel("same".into(), None).unwrap();
+    let a = api::open_channel("same".into(), None).unwrap();
+    let b = api::open_channel("same".into(), None).unwrap();
     assert!(js_sys::Object::is(&a, &b));
-    let got = xano_realtime::get_channel("same".into()).unwrap();
+    let got = api::get_channel("same".into()).unwrap();
     assert!(js_sys::Object::is(&a, &got));
-    xano_realtime::close_channel("same".into()).unwrap();
+    api::close_channel("same".into()).unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -4,11 +4,11 @@
 
 mod support;
 
+use support::api::{bind_declarative, bind_on_click, get_channel, on_app_load, on_page_load};
 use support::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use xano_realtime::{bind_declarative, bind_on_click, get_channel, on_app_load, on_page_load};
 
 wasm_bindgen_test_configure!(run_in_browser);
 

@@ -67,7 +67,7 @@ async fn close_code_1000_from_the_server_is_not_retried() {
     configure(None);
     let ch = open("normal-close", false, false, false);
     connected(&ch).await;
-    let sockets = get(&xano_realtime::client_stats(), "socketsOpened");
+    let sockets = get(&api::client_stats(), "socketsOpened");
     let disconnected = next_frame(
         &ch,
         "connection_status",
@@ -77,10 +77,7 @@ async fn close_code_1000_from_the_server_is_not_retried() {
     disconnected.await;
     // The decision is made when the close arrives: no timer, no new socket.
     assert_eq!(state(), "idle");
-    assert_eq!(
-        get(&xano_realtime::client_stats(), "socketsOpened"),
-        sockets
-    );
+    assert_eq!(get(&api::client_stats(), "socketsOpened"), sockets);
     ch.close();
 }
 
@@ -136,7 +133,7 @@ async fn set_auth_token_reconnects_as_the_new_identity_without_disconnected() {
     let full = next_frame(&ch, "presence_full", &JsValue::NULL).await;
     assert!(json(&full).contains(r#""extras":{}"#));
     let again = next_frame(&ch, "presence_full", &JsValue::NULL);
-    xano_realtime::set_auth_token("alice-token".into()).unwrap();
+    api::set_auth_token("alice-token".into()).unwrap();
     let full = again.await;
     assert!(json(&full).contains("Alice"), "{}", json(&full));
     assert_eq!(statuses(&status), ["connected", "connected"]);
@@ -144,39 +141,37 @@ async fn set_auth_token_reconnects_as_the_new_identity_without_disconnected() {
 }
 
 fn sockets_opened() -> f64 {
-    get(&xano_realtime::client_stats(), "socketsOpened")
-        .as_f64()
-        .unwrap()
+    get(&api::client_stats(), "socketsOpened").as_f64().unwrap()
 }
 
 #[wasm_bindgen_test]
-async fn offline_pauses_retries_and_online_reconnects_at_once() {
+async fn offline_closes_the_socket_queues_sends_and_online_reconnects_at_once() {
     // A long backoff: a reconnect that happens quickly can only be the `online` event's doing.
-    xano_realtime::configure(config_js(
-        SERVER,
-        &JsValue::NULL,
-        &js(r#"{"reconnect":{"minDelayMs":60000,"maxDelayMs":60000}}"#),
-    ))
-    .unwrap();
-    let ch = open("offline-online", true, false, false);
+    configure_queue_with(
+        &format!("db-offline-{}", js_sys::Math::random()),
+        r#"{"reconnect":{"minDelayMs":60000,"maxDelayMs":60000}}"#,
+    );
+    let ch = open("offline-online", true, false, true);
     next_frame(&ch, "presence_full", &JsValue::NULL).await;
-    fire_network_event("offline");
-    assert_eq!(state(), "open", "an open socket is kept until it closes");
-    let offline = state_becomes("offline");
-    admin("POST", "/admin/drop", None).await;
-    offline.await;
+    let status = record(&ch, "connection_status");
     let sockets = sockets_opened();
-    let rejoined = next_frame(&ch, "presence_full", &JsValue::NULL);
+    fire_network_event("offline");
+    assert_eq!(state(), "offline", "the socket is not trusted any more");
+    assert_eq!(statuses(&status), ["disconnected"]);
+    let outcome = wait(ch.message(&js(r#"{"while":"offline"}"#), &JsValue::UNDEFINED)).await;
+    assert_eq!(outcome.as_string().unwrap(), "queued");
+    let delivered = next_frame(&ch, "message", &payload_is(&js(r#"{"while":"offline"}"#)));
     fire_network_event("online");
     assert_eq!(state(), "connecting", "online reconnects at once");
-    rejoined.await;
+    delivered.await;
     assert_eq!(sockets_opened(), sockets + 1.0);
+    assert_eq!(statuses(&status), ["disconnected", "connected"]);
     ch.close();
 }
 
 #[wasm_bindgen_test]
 async fn a_page_becoming_visible_retries_at_once() {
-    xano_realtime::configure(config_js(
+    api::configure(config_js(
         SERVER,
         &JsValue::NULL,
         &js(r#"{"reconnect":{"minDelayMs":60000,"maxDelayMs":60000}}"#),
@@ -187,7 +182,7 @@ async fn a_page_becoming_visible_retries_at_once() {
     let waiting = state_becomes("reconnecting");
     admin("POST", "/admin/drop", None).await;
     let detail = waiting.await;
-    assert!(get(&detail, "delayMs").as_f64().unwrap() >= 60_000.0);
+    assert!(get(&detail, "delayMs").as_f64().unwrap() >= 30_000.0);
     let rejoined = next_frame(&ch, "presence_full", &JsValue::NULL);
     fire_visibility("hidden");
     assert_eq!(state(), "reconnecting", "hiding the page changes nothing");

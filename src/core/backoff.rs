@@ -1,15 +1,27 @@
-//! Reconnect delays: exponential growth with full jitter above a floor.
+//! How long to wait before the next reconnect attempt.
 //!
-//! Attempt `n` (0 for the first retry after a loss) waits a uniformly random time in
-//! `[min, min(max, min * 2^(n+1))]`. Every attempt is jittered, the first one too, so a crowd of
-//! tabs that lost the same server does not come back in lockstep.
+//! The wait grows with the length of the outage, not with the number of attempts: the spacing
+//! between attempts is `elapsed / 15` (`elapsed` = time since the connection was lost), never less
+//! than `minDelayMs` and never more than `maxDelayMs`, and each wait is drawn uniformly from the
+//! upper half of that spacing (`[spacing / 2, spacing]`). So:
+//!
+//! - the first attempt comes `minDelayMs / 2` to `minDelayMs` after a loss (0.5–1 s by default):
+//!   sooner than the official SDK's fixed 1 s, and spread over half a second, so a crowd of tabs
+//!   that lost the same server does not come back in lockstep;
+//! - during an outage of `T`, the client finds the server back within about `T / 15` (a 30 s
+//!   outage: within 1–2 s), where a doubling schedule can wait up to `T` again;
+//! - a long outage is retried every `maxDelayMs` at worst (60 s by default), forever.
+//!
+//! `BENCHMARKS.md` ("Reconnect schedule, simulated") compares it with the SDK's 1 s, 2 s, 4 s …
+//! schedule: `cargo test --release -p xano-realtime --test reconnect_simulation -- --nocapture`.
 
-/// Backoff bounds in milliseconds, from `configure({ reconnect: { minDelayMs, maxDelayMs } })`.
+/// Reconnect bounds in milliseconds, from `configure({ reconnect: { minDelayMs, maxDelayMs } })`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Backoff {
-    /// The shortest wait before a reconnect (default 1000 ms).
+    /// The spacing of the first attempts (default 1000 ms): the first attempt waits between half
+    /// of it and all of it.
     pub min_ms: u32,
-    /// The longest wait before a reconnect (default 60000 ms).
+    /// The largest spacing between attempts (default 60000 ms).
     pub max_ms: u32,
 }
 
@@ -22,25 +34,40 @@ impl Default for Backoff {
     }
 }
 
-impl Backoff {
-    /// The upper bound of the wait for retry number `attempt` (0-based).
-    pub fn ceiling_ms(&self, attempt: u32) -> u32 {
-        let factor = 1u64 << attempt.saturating_add(1).min(32);
-        let ceiling = u64::from(self.min_ms).saturating_mul(factor);
-        ceiling
-            .min(u64::from(self.max_ms))
-            .max(u64::from(self.min_ms)) as u32
-    }
+/// The spacing between attempts is the time already spent down divided by this.
+pub const OUTAGE_FRACTION: f64 = 15.0;
 
-    /// The wait for retry number `attempt`, given a uniform random number `unit` in `[0, 1)`.
-    pub fn delay_ms(&self, attempt: u32, unit: f64) -> u32 {
-        let unit = if unit.is_finite() {
-            unit.clamp(0.0, 1.0)
+impl Backoff {
+    /// The spacing between attempts after `elapsed_ms` of outage.
+    pub fn spacing_ms(&self, elapsed_ms: f64) -> f64 {
+        let grown = if elapsed_ms > 0.0 {
+            elapsed_ms / OUTAGE_FRACTION
         } else {
             0.0
         };
-        let span = f64::from(self.ceiling_ms(attempt) - self.min_ms);
-        self.min_ms + (span * unit) as u32
+        let max = f64::from(self.max_ms.max(self.min_ms));
+        let spacing = if grown > f64::from(self.min_ms) {
+            grown
+        } else {
+            f64::from(self.min_ms)
+        };
+        if spacing > max {
+            max
+        } else {
+            spacing
+        }
+    }
+
+    /// The wait before the next attempt after `elapsed_ms` of outage, given a uniform random
+    /// number `unit` in `[0, 1)` (anything else counts as 0).
+    pub fn wait_ms(&self, elapsed_ms: f64, unit: f64) -> u32 {
+        let unit = if (0.0..1.0).contains(&unit) {
+            unit
+        } else {
+            0.0
+        };
+        let spacing = self.spacing_ms(elapsed_ms);
+        (spacing * (0.5 + unit / 2.0)) as u32
     }
 }
 
@@ -80,58 +107,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn delays_stay_within_min_and_max_for_every_attempt() {
+    fn the_first_attempt_waits_half_to_all_of_the_minimum() {
         let b = Backoff::default();
+        assert_eq!(b.wait_ms(0.0, 0.0), 500);
+        assert_eq!(b.wait_ms(0.0, 0.999_999), 999);
+    }
+
+    #[test]
+    fn the_spacing_grows_with_the_outage_and_stops_at_the_maximum() {
+        let b = Backoff::default();
+        assert_eq!(b.spacing_ms(0.0), 1_000.0);
+        assert_eq!(b.spacing_ms(15_000.0), 1_000.0);
+        assert_eq!(b.spacing_ms(30_000.0), 2_000.0);
+        assert_eq!(b.spacing_ms(600_000.0), 40_000.0);
+        assert_eq!(b.spacing_ms(3_600_000.0), 60_000.0);
+    }
+
+    #[test]
+    fn waits_stay_within_half_the_minimum_and_the_maximum_whatever_the_inputs() {
+        let b = Backoff {
+            min_ms: 200,
+            max_ms: 5_000,
+        };
         let mut j = Jitter::new(42);
-        for attempt in 0..100 {
-            let d = b.delay_ms(attempt, j.next_unit());
-            assert!((1_000..=60_000).contains(&d), "attempt {attempt}: {d}");
+        for elapsed in [-5.0, 0.0, 1.0, 1e4, 1e6, 1e12, f64::NAN, f64::INFINITY] {
+            for _ in 0..100 {
+                let w = b.wait_ms(elapsed, j.next_unit());
+                assert!((100..=5_000).contains(&w), "{elapsed}: {w}");
+            }
         }
     }
 
     #[test]
-    fn ceiling_doubles_from_twice_the_floor_until_the_cap() {
-        let b = Backoff::default();
-        assert_eq!(b.ceiling_ms(0), 2_000);
-        assert_eq!(b.ceiling_ms(1), 4_000);
-        assert_eq!(b.ceiling_ms(4), 32_000);
-        assert_eq!(b.ceiling_ms(5), 60_000);
-        assert_eq!(b.ceiling_ms(1_000), 60_000);
-    }
-
-    #[test]
-    fn jitter_spreads_delays_across_the_window() {
+    fn jitter_spreads_waits_across_the_upper_half_of_the_spacing() {
         let b = Backoff::default();
         let mut j = Jitter::new(7);
-        let delays: Vec<u32> = (0..1_000).map(|_| b.delay_ms(5, j.next_unit())).collect();
-        let low = delays.iter().filter(|d| **d < 20_000).count();
-        let high = delays.iter().filter(|d| **d > 40_000).count();
+        let waits: Vec<u32> = (0..1_000).map(|_| b.wait_ms(0.0, j.next_unit())).collect();
+        let low = waits.iter().filter(|w| **w < 650).count();
+        let high = waits.iter().filter(|w| **w > 850).count();
         assert!(low > 200 && high > 200, "low {low} high {high}");
-        let distinct: std::collections::HashSet<_> = delays.iter().collect();
-        assert!(distinct.len() > 900);
     }
 
     #[test]
-    fn first_retry_is_jittered_too() {
+    fn bad_random_input_gives_the_shortest_wait() {
         let b = Backoff::default();
-        assert_eq!(b.delay_ms(0, 0.0), 1_000);
-        assert_eq!(b.delay_ms(0, 0.999_999), 1_999);
+        assert_eq!(b.wait_ms(0.0, f64::NAN), 500);
+        assert_eq!(b.wait_ms(0.0, 7.0), 500);
+        assert_eq!(b.wait_ms(0.0, -1.0), 500);
     }
 
     #[test]
-    fn bad_random_input_falls_back_to_the_floor() {
-        let b = Backoff::default();
-        assert_eq!(b.delay_ms(3, f64::NAN), 1_000);
-        assert_eq!(b.delay_ms(3, 7.0), b.ceiling_ms(3));
-    }
-
-    #[test]
-    fn equal_min_and_max_gives_a_fixed_delay() {
+    fn a_maximum_below_the_minimum_counts_as_the_minimum() {
         let b = Backoff {
             min_ms: 500,
-            max_ms: 500,
+            max_ms: 100,
         };
-        assert_eq!(b.delay_ms(9, 0.7), 500);
+        assert_eq!(b.spacing_ms(1e9), 500.0);
     }
 
     #[test]

@@ -1,522 +1,264 @@
-//! The client's decisions, with no I/O: which socket to open or close, what to send, which timer
-//! to arm, what to tell the app. The browser shell feeds it what happened (`open_channel`,
-//! `socket_opened`, `socket_closed`, `timer_fired`, …) and performs the [`Output`]s it queues.
+//! The client's decisions, with no I/O and no clock: which socket to open or close, when to join
+//! and leave, which timer to arm, what to tell the app, and whether a channel's messages go
+//! straight to the socket or into its offline queue. The browser shell feeds it what happened
+//! (`open_channel`, `socket_opened`, `socket_closed`, `timer_fired`, …) and performs the
+//! [`Output`]s it queues, in order.
+//!
+//! Channels are numbered by the core ([`ChannelId`]); names, payloads and frame texts stay in the
+//! shell, so no string crosses the wasm boundary per message.
 //!
 //! Rules kept here (PROTOCOL.md, API.md):
 //! - one socket for every open channel: opened by the first channel, closed with 1000 when the
 //!   last one closes; `join` is sent only on an open socket, and again after every reconnect;
 //! - a socket that was replaced or closed by the app is forgotten: its late events are ignored;
-//! - `connection_status` `disconnected` only after an unexpected loss, never after a voluntary
-//!   close; `connected` on every open, and to a channel opened on an already open socket;
-//! - reconnects follow [`close_code::after_close`] and the jittered [`Backoff`];
-//! - a message goes out at once only when its channel is joined and nothing older is waiting in
-//!   its offline queue; otherwise it is queued (with `queueOfflineActions`) or refused.
+//! - `connection_status` `disconnected` only after an unexpected loss of an open socket (the
+//!   server, the network, the browser going offline), never after a voluntary close; `connected`
+//!   on every open, and to a channel opened on an already open socket;
+//! - while a channel is open the client never gives up, except after close code 1000 or 1008
+//!   from the server ([`close_code`]); the waits follow the [`Backoff`];
+//! - offline means offline: the socket is closed and nothing is sent until the browser is online;
+//! - a message goes straight out only when its channel is joined and nothing older waits in its
+//!   offline queue ([`QueueState`]); a queue channel's messages the socket took but the server had
+//!   not confirmed go back to the front of its queue when the socket is lost ([`Output::Requeue`]),
+//!   also after the channel was closed while the socket stayed open ([`Output::Linger`]); a socket
+//!   the client closes normally settles them ([`Output::Settle`]).
 
-use std::collections::HashMap;
+use alloc::vec::Vec;
 
-use super::backoff::{Backoff, Jitter};
+use super::backoff::Jitter;
 use super::close_code::{self, AfterClose};
-use super::config::{check_channel_name, Config};
-use super::error::ClientError;
-use super::frame::{self, MessageOptions};
-use super::presence::Presence;
+use super::config::{Settings, DEFAULT_QUEUE_MAX_ACTIONS};
+use super::queue::QueueState;
 
+/// Identifies one open channel; a channel opened again gets a new id.
+pub type ChannelId = u32;
 /// Identifies one WebSocket the shell opened; a new socket always gets a new id.
-pub type SocketId = u64;
-/// Identifies one reconnect timer; a new timer always gets a new id.
-pub type TimerId = u64;
+pub type SocketId = u32;
+/// Identifies one timer; a new timer always gets a new id.
+pub type TimerId = u32;
+
+/// How long a socket may take to open before it is abandoned and the attempt counts as failed
+/// (a server that accepts connections but never answers, e.g. frozen).
+pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 
 /// The connection's state, as `connectionState()` reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum ConnectionState {
-    /// No socket and no timer: no channel is open, or the client stopped retrying.
-    Idle,
+    /// No channel is open, or the server closed with 1000 or 1008.
+    Idle = 0,
     /// A socket is opening.
-    Connecting,
+    Connecting = 1,
     /// The socket is open and every open channel is joined.
-    Open,
-    /// The socket was lost; a timer will open a new one.
-    Reconnecting,
+    Open = 2,
+    /// The socket was lost or could not be opened; a timer will try again.
+    Reconnecting = 3,
     /// The browser says it is offline; the client waits for it to come back.
-    Offline,
+    Offline = 4,
 }
 
-impl ConnectionState {
-    /// The name used in the JavaScript API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConnectionState::Idle => "idle",
-            ConnectionState::Connecting => "connecting",
-            ConnectionState::Open => "open",
-            ConnectionState::Reconnecting => "reconnecting",
-            ConnectionState::Offline => "offline",
-        }
-    }
+/// Why the state changed (a number at the wasm boundary; the shell holds the texts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Reason {
+    /// The socket opened.
+    Connected = 0,
+    /// A channel was opened while no socket was wanted.
+    ChannelOpened = 1,
+    /// The last channel closed.
+    NoChannel = 2,
+    /// The reconnect timer fired.
+    Reconnecting = 3,
+    /// The socket closed, or could not be opened.
+    ConnectionLost = 4,
+    /// The browser went offline.
+    Offline = 5,
+    /// The browser came back online.
+    Online = 6,
+    /// The page became visible.
+    Visible = 7,
+    /// The settings or the token changed.
+    Settings = 8,
+    /// The server closed the connection with 1000.
+    ServerClosed = 9,
+    /// The server closed the connection with 1008.
+    PolicyViolation = 10,
+    /// Handshakes keep failing: likely a wrong URL, canonical or token, or the server is down.
+    HandshakeKeepsFailing = 11,
+    /// The socket did not open within [`HANDSHAKE_TIMEOUT_MS`].
+    HandshakeTimeout = 12,
 }
 
-/// Why the state changed, for `onConnectionState` listeners.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StateDetail {
-    /// The reconnect attempt about to be made (0 for the first retry).
+/// A state change for `onConnectionState` listeners.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateChange {
+    /// The new state.
+    pub state: ConnectionState,
+    /// The number of the attempt being made or about to be made, counting from 0 for the first
+    /// attempt after the connection was lost or first wanted.
     pub attempt: u32,
-    /// The wait before that attempt, when a timer was armed.
+    /// The wait before that attempt, when a reconnect timer was armed.
     pub delay_ms: Option<u32>,
     /// The close code that caused the change, when a socket closed.
     pub code: Option<u16>,
-    /// A short explanation.
-    pub reason: &'static str,
+    /// Why.
+    pub reason: Reason,
 }
 
-/// The features a channel is opened with (`ChannelOptions` in the API).
+/// How a channel's messages go out now, for the shell's send fast path. The shell sends a
+/// message straight to the socket when `direct`; otherwise it queues it (channels opened with
+/// `queueOfflineActions`) or refuses it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ChannelOptions {
-    /// Ask for `presence_full` / `presence_update` frames.
-    pub presence: bool,
-    /// Ask for the channel's history when joining.
-    pub history: bool,
-    /// Keep messages sent while not joined, and deliver them after the channel is joined again.
-    pub queue_offline_actions: bool,
+pub struct Mode {
+    /// Joined on the open socket (history requests may be sent).
+    pub joined: bool,
+    /// Joined, and nothing waits in the offline queue ahead of a new message.
+    pub direct: bool,
 }
 
 /// Something for the shell to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
-    /// Open a WebSocket to `url`, offering `token` as the only subprotocol.
-    OpenSocket {
-        socket: SocketId,
-        url: String,
-        token: Option<String>,
-    },
-    /// Close this socket with `code`, and detach its handlers first: nothing it does later counts.
-    CloseSocket { socket: SocketId, code: u16 },
-    /// Send a text frame on this socket.
-    Send { socket: SocketId, text: String },
-    /// Call `timer_fired(timer)` after `delay_ms`.
-    ArmTimer { timer: TimerId, delay_ms: u32 },
-    /// The timer is no longer wanted.
-    CancelTimer { timer: TimerId },
-    /// Deliver a `connection_status` frame to one channel, or to every open channel (`None`).
-    ConnectionStatus {
-        channel: Option<String>,
-        connected: bool,
-    },
+    /// Open a WebSocket to the configured URL with the current token.
+    OpenSocket(SocketId),
+    /// Detach this socket's handlers, then close it with this code: nothing it does later counts.
+    CloseSocket(SocketId, u16),
+    /// Send the channel's `join` frame on this socket.
+    Join(SocketId, ChannelId),
+    /// Send the channel's `leave` frame on this socket.
+    Leave(SocketId, ChannelId),
+    /// Arm the timer: call `timer_fired(timer)` after the delay (ms). It replaces any other.
+    Timer(TimerId, u32),
+    /// The armed timer is no longer wanted.
+    CancelTimer,
+    /// Deliver a `connection_status` frame (`connected` when true) to one channel, or to every
+    /// open channel (`None`).
+    Status(Option<ChannelId>, bool),
     /// Tell `onConnectionState` listeners.
-    StateChanged {
-        state: ConnectionState,
-        detail: StateDetail,
-    },
-    /// The channel is joined and its offline queue may hold actions: read them from the store in
-    /// order, send each through [`Client::flush_send`], delete what was sent once the socket has
-    /// taken it, and report with [`Client::flush_finished`]. `flush` identifies this flush.
-    FlushQueue { channel: String, flush: u64 },
-    /// The number of this channel's queued actions changed.
-    QueueChanged { channel: String, pending: u32 },
+    State(StateChange),
+    /// The channel's [`Mode`] changed.
+    Mode(ChannelId, Mode),
+    /// The channel is joined and its offline queue may hold actions: send them in order, keep
+    /// each in the store until the server confirmed it, and report with
+    /// [`Client::flush_finished`]. The number identifies this flush.
+    Flush(ChannelId, u32),
+    /// The number of the channel's queued actions changed.
+    Pending(ChannelId, u32),
+    /// The socket carrying the channel's unconfirmed messages was lost: put the messages it took
+    /// but the server did not confirm back at the front of the channel's queue, in order, then
+    /// report the store's count with [`Client::queue_counted`]. Also for a channel closed while
+    /// lingering.
+    Requeue(ChannelId),
+    /// The channel (with `queueOfflineActions`) was closed while the socket stays open for other
+    /// channels: keep watching for the echoes of its unconfirmed messages until they come, or
+    /// until a [`Output::Requeue`] or [`Output::Settle`] for it.
+    Linger(ChannelId),
+    /// The socket carrying the channel's unconfirmed messages was closed normally by the client
+    /// (the last channel closed, new settings or token): the browser delivers what it took
+    /// before the close, so stop tracking them.
+    Settle(ChannelId),
 }
 
-/// What `open_channel` did.
+/// Why a message could not be queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Opened {
-    /// The channel was not open and is now.
-    New,
-    /// The channel was already open; nothing changed.
-    Existing,
+#[repr(u8)]
+pub enum QueueError {
+    /// The channel is not open.
+    Closed = 1,
+    /// The channel's queue holds `queue.maxActions` actions already.
+    Full = 2,
 }
 
-/// What `decide_message` decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MessageDecision {
-    /// Send the frame on this socket now.
-    Send(SocketId),
-    /// Store the frame in the offline queue.
-    Queue,
-}
-
-/// What `message` decided.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MessageOutcome {
-    /// Handed to the open socket (an [`Output::Send`] is queued).
-    Sent,
-    /// To be stored in the offline queue by the shell: the frame text to store.
-    Queue(String),
-}
-
-/// Where an inbound frame goes.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Route<'a, L> {
-    /// To this open channel (its shell data).
-    One(&'a L),
-    /// To every open channel (the frame names no channel).
-    All,
-    /// Nowhere: it names a channel that is not open.
-    NotOpen,
-}
-
-/// The offline-queue bookkeeping of one channel. The actions themselves live in the shell's store
-/// (IndexedDB), which other tabs of the same origin share; so this tracks what *this page* queued
-/// by sequence number, and whether the store may hold more (from an earlier page or another tab).
-///
-/// A message goes straight to the socket only when nothing can be ahead of it: no flush under way,
-/// no backlog, and every action this page queued is covered by a flush that emptied the store.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct QueueState {
-    /// Sequence number of the last action this page queued on the channel. Numbers come from one
-    /// counter for the whole client, so that a flush of an earlier opening of the channel, which
-    /// may end after the channel was opened again, never covers what the new opening queued.
-    last_queued: u64,
-    /// Every action up to this sequence number has left the store.
-    covered: u64,
-    /// The store may hold actions this page did not queue (a reload, another tab).
-    backlog: bool,
-    /// The flush under way, if any.
-    flush: Option<u64>,
-    /// How many actions are waiting, as far as this page knows (for the cap and queue events).
-    count: u32,
-}
-
-impl QueueState {
-    fn has_work(&self) -> bool {
-        self.backlog || self.last_queued > self.covered
-    }
-}
-
-struct ChannelEntry<M, L> {
-    options: ChannelOptions,
+#[derive(Clone, Copy)]
+struct Channel {
+    id: ChannelId,
+    queue_option: bool,
     joined: bool,
-    presence: Presence<M>,
+    mode: Mode,
     queue: QueueState,
-    shell: L,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Conn {
     Idle,
-    Connecting(SocketId),
+    Connecting { socket: SocketId, timer: TimerId },
     Open(SocketId),
-    Reconnecting(TimerId),
+    Waiting(TimerId),
     Offline,
 }
 
-/// The client core. `M` is a presence member's data and `L` the shell's data for a channel (in the
-/// browser: its `Channel` object and its slot in the JS routing table), both opaque
-/// here (JavaScript objects in the browser shell).
-pub struct Client<M, L> {
-    config: Option<Config>,
-    channels: HashMap<String, ChannelEntry<M, L>>,
+/// The client core.
+pub struct Client {
+    settings: Option<Settings>,
+    channels: Vec<Channel>,
     conn: Conn,
-    next_id: u64,
+    /// The state last reported to the app.
+    reported: ConnectionState,
+    next_id: u32,
+    /// Attempts made since the connection was lost or first wanted (the next one's number).
     attempt: u32,
-    failed_handshakes: u32,
-    ever_opened: bool,
-    browser_online: bool,
-    announced: bool,
-    /// The last offline-queue sequence number handed out (see [`QueueState::last_queued`]).
-    queue_seq: u64,
+    /// Handshakes that failed in a row.
+    failures: u32,
+    /// When the connection was lost (or the first attempt failed): the backoff grows with it.
+    down_since: Option<f64>,
+    online: bool,
+    queue_seq: u32,
+    /// Queue channels closed while joined whose unconfirmed messages ride the open socket.
+    lingering: Vec<ChannelId>,
     jitter: Jitter,
     outputs: Vec<Output>,
 }
 
-impl<M, L> Client<M, L> {
+impl Client {
     /// A client with no settings and no channel; `seed` seeds the reconnect jitter.
     pub fn new(seed: u64) -> Self {
         Client {
-            config: None,
-            channels: HashMap::new(),
+            settings: None,
+            channels: Vec::new(),
             conn: Conn::Idle,
+            reported: ConnectionState::Idle,
             next_id: 1,
             attempt: 0,
-            failed_handshakes: 0,
-            ever_opened: false,
-            browser_online: true,
-            announced: false,
+            failures: 0,
+            down_since: None,
+            online: true,
             queue_seq: 0,
+            lingering: Vec::new(),
             jitter: Jitter::new(seed),
             outputs: Vec::new(),
         }
     }
 
-    /// Takes the outputs queued since the last call, oldest first.
+    /// Takes the outputs queued since the last call, oldest first, ending with the mode changes
+    /// of the channels whose mode changed.
     pub fn take_outputs(&mut self) -> Vec<Output> {
-        std::mem::take(&mut self.outputs)
+        for ch in self.channels.iter_mut() {
+            let mode = Mode {
+                joined: ch.joined,
+                direct: ch.joined && !(ch.queue_option && ch.queue.behind()),
+            };
+            if mode != ch.mode {
+                ch.mode = mode;
+                self.outputs.push(Output::Mode(ch.id, mode));
+            }
+        }
+        core::mem::take(&mut self.outputs)
     }
 
     /// The connection's state.
     pub fn state(&self) -> ConnectionState {
         match self.conn {
             Conn::Idle => ConnectionState::Idle,
-            Conn::Connecting(_) => ConnectionState::Connecting,
+            Conn::Connecting { .. } => ConnectionState::Connecting,
             Conn::Open(_) => ConnectionState::Open,
-            Conn::Reconnecting(_) => ConnectionState::Reconnecting,
+            Conn::Waiting(_) => ConnectionState::Reconnecting,
             Conn::Offline => ConnectionState::Offline,
         }
     }
 
-    /// The socket that counts now, if any.
-    pub fn current_socket(&self) -> Option<SocketId> {
-        match self.conn {
-            Conn::Connecting(s) | Conn::Open(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The settings in force.
-    pub fn config(&self) -> Option<&Config> {
-        self.config.as_ref()
-    }
-
-    /// Applies new settings. With channels open, the current socket is closed (voluntarily, so no
-    /// `disconnected`) and a new one opened with the new URL and token.
-    pub fn configure(&mut self, config: Config) {
-        self.config = Some(config);
-        self.ever_opened = false;
-        self.restart("settings changed");
-    }
-
-    /// Replaces the auth token and reconnects, like the SDK's `realtimeReconnect()`.
-    pub fn set_token(&mut self, token: Option<String>) -> Result<(), ClientError> {
-        let mut config = self.config.clone().ok_or(ClientError::NotConfigured)?;
-        config.token = super::config::checked_token(token)?;
-        self.configure(config);
-        Ok(())
-    }
-
-    /// Opens a channel. Opening one that is already open changes nothing.
-    pub fn open_channel(
-        &mut self,
-        name: &str,
-        options: ChannelOptions,
-        shell: L,
-    ) -> Result<Opened, ClientError> {
-        check_channel_name(name)?;
-        if self.config.is_none() {
-            return Err(ClientError::NotConfigured);
-        }
-        if self.channels.contains_key(name) {
-            return Ok(Opened::Existing);
-        }
-        self.channels.insert(
-            name.to_owned(),
-            ChannelEntry {
-                options,
-                joined: false,
-                presence: Presence::default(),
-                queue: QueueState {
-                    last_queued: self.queue_seq,
-                    covered: self.queue_seq,
-                    backlog: options.queue_offline_actions,
-                    ..QueueState::default()
-                },
-                shell,
-            },
-        );
-        match self.conn {
-            Conn::Open(socket) => {
-                self.join(socket, name);
-                self.outputs.push(Output::ConnectionStatus {
-                    channel: Some(name.to_owned()),
-                    connected: true,
-                });
-                self.maybe_flush(name);
-            }
-            Conn::Idle => self.connect("a channel was opened"),
-            Conn::Connecting(_) | Conn::Reconnecting(_) | Conn::Offline => {}
-        }
-        Ok(Opened::New)
-    }
-
-    /// Closes a channel: sends `leave` if joined, and closes the socket with 1000 when it was the
-    /// last channel. Never reports `disconnected`. Returns whether the channel was open.
-    pub fn close_channel(&mut self, name: &str) -> bool {
-        let Some(entry) = self.channels.remove(name) else {
-            return false;
-        };
-        if let (Conn::Open(socket), true) = (self.conn, entry.joined) {
-            self.outputs.push(Output::Send {
-                socket,
-                text: frame::leave(name),
-            });
-        }
-        if self.channels.is_empty() {
-            self.stop_connection();
-            self.set_state(
-                Conn::Idle,
-                StateDetail {
-                    reason: "no channel is open",
-                    ..StateDetail::default()
-                },
-            );
-        }
-        true
-    }
-
-    /// The socket `socket` opened.
-    pub fn socket_opened(&mut self, socket: SocketId) {
-        if self.conn != Conn::Connecting(socket) {
-            return;
-        }
-        self.attempt = 0;
-        self.failed_handshakes = 0;
-        self.ever_opened = true;
-        self.set_state(
-            Conn::Open(socket),
-            StateDetail {
-                reason: "connected",
-                ..StateDetail::default()
-            },
-        );
-        let mut names: Vec<String> = self.channels.keys().cloned().collect();
-        names.sort_unstable();
-        for name in &names {
-            self.join(socket, name);
-        }
-        self.announced = true;
-        self.outputs.push(Output::ConnectionStatus {
-            channel: None,
-            connected: true,
-        });
-        for name in &names {
-            self.maybe_flush(name);
-        }
-    }
-
-    /// The socket `socket` closed with `code` without the app asking (a socket the app closed, or
-    /// one already replaced, is ignored).
-    pub fn socket_closed(&mut self, socket: SocketId, code: u16) {
-        let was_open = match self.conn {
-            Conn::Open(s) if s == socket => true,
-            Conn::Connecting(s) if s == socket => false,
-            _ => return,
-        };
-        if !was_open {
-            self.failed_handshakes += 1;
-        }
-        for entry in self.channels.values_mut() {
-            entry.joined = false;
-            entry.queue.flush = None;
-            entry.presence.clear();
-        }
-        if self.announced {
-            self.announced = false;
-            self.outputs.push(Output::ConnectionStatus {
-                channel: None,
-                connected: false,
-            });
-        }
-        if self.channels.is_empty() {
-            self.set_state(
-                Conn::Idle,
-                StateDetail {
-                    code: Some(code),
-                    reason: "no channel is open",
-                    ..StateDetail::default()
-                },
-            );
-            return;
-        }
-        if !self.browser_online {
-            self.set_state(
-                Conn::Offline,
-                StateDetail {
-                    code: Some(code),
-                    reason: "the browser is offline",
-                    ..StateDetail::default()
-                },
-            );
-            return;
-        }
-        let ctx = close_code::CloseContext {
-            code,
-            was_open,
-            ever_opened: self.ever_opened,
-            failed_handshakes: self.failed_handshakes,
-        };
-        match close_code::after_close(ctx) {
-            AfterClose::Reconnect => self.schedule_reconnect(Some(code)),
-            AfterClose::Stop => {
-                let reason = match code {
-                    1000 => "the server closed the connection normally (1000)",
-                    1008 => "the server refused the connection: policy violation (1008)",
-                    _ if self.failed_handshakes >= close_code::MAX_FAILED_HANDSHAKES => {
-                        "gave up: the handshake failed too many times in a row; check instanceBaseUrl, realtimeConnectionCanonical and the token"
-                    }
-                    _ => "the handshake was refused",
-                };
-                self.set_state(
-                    Conn::Idle,
-                    StateDetail {
-                        code: Some(code),
-                        reason,
-                        ..StateDetail::default()
-                    },
-                );
-            }
-        }
-    }
-
-    /// The reconnect timer `timer` fired.
-    pub fn timer_fired(&mut self, timer: TimerId) {
-        if self.conn == Conn::Reconnecting(timer) {
-            self.connect("reconnecting");
-        }
-    }
-
-    /// The browser went offline: stop retrying until it is back. An open socket is kept until it
-    /// closes by itself.
-    pub fn browser_offline(&mut self) {
-        self.browser_online = false;
-        if let Conn::Reconnecting(timer) = self.conn {
-            self.outputs.push(Output::CancelTimer { timer });
-            self.set_state(
-                Conn::Offline,
-                StateDetail {
-                    reason: "the browser is offline",
-                    ..StateDetail::default()
-                },
-            );
-        }
-    }
-
-    /// The browser is online again: reconnect now if the connection is down.
-    pub fn browser_online(&mut self) {
-        self.browser_online = true;
-        self.reconnect_now("the browser is online again");
-    }
-
-    /// The page became visible: reconnect now if the connection is waiting to retry.
-    pub fn page_visible(&mut self) {
-        if self.browser_online {
-            self.reconnect_now("the page became visible");
-        }
-    }
-
-    /// Where a frame naming `channel` (or none) goes. Costs one hash lookup.
-    pub fn route(&self, channel: Option<&str>) -> Route<'_, L> {
-        match channel {
-            None => Route::All,
-            Some(name) => match self.channels.get(name) {
-                Some(entry) => Route::One(&entry.shell),
-                None => Route::NotOpen,
-            },
-        }
-    }
-
-    /// The shell's data for an open channel (what it passed to `open_channel`).
-    pub fn shell_data(&self, channel: &str) -> Option<&L> {
-        self.channels.get(channel).map(|e| &e.shell)
-    }
-
-    /// Whether a channel is open.
-    pub fn is_open(&self, channel: &str) -> bool {
-        self.channels.contains_key(channel)
-    }
-
-    /// Whether a channel is joined on the open socket.
-    pub fn is_joined(&self, channel: &str) -> bool {
-        self.channels.get(channel).is_some_and(|e| e.joined)
-    }
-
-    /// The options a channel was opened with.
-    pub fn options(&self, channel: &str) -> Option<ChannelOptions> {
-        self.channels.get(channel).map(|e| e.options)
+    /// Whether settings were given.
+    pub fn is_configured(&self) -> bool {
+        self.settings.is_some()
     }
 
     /// The number of open channels.
@@ -524,336 +266,420 @@ impl<M, L> Client<M, L> {
         self.channels.len()
     }
 
-    /// A `presence_full` frame arrived for `channel`.
-    pub fn presence_full(&mut self, channel: &str, members: impl IntoIterator<Item = (String, M)>) {
-        if let Some(entry) = self.channels.get_mut(channel) {
-            entry.presence.replace(members);
-        }
+    /// Applies new settings. With channels open, the current socket is closed (voluntarily, so no
+    /// `disconnected`) and a new one opened at once.
+    pub fn configure(&mut self, settings: Settings) {
+        self.settings = Some(settings);
+        self.restart(Reason::Settings);
     }
 
-    /// A `presence_update` with action `join` arrived.
-    pub fn presence_join(&mut self, channel: &str, socket_id: String, member: M) {
-        if let Some(entry) = self.channels.get_mut(channel) {
-            entry.presence.join(socket_id, member);
-        }
+    /// The token changed (the shell keeps it): reconnect at once as the new identity, like the
+    /// SDK's `realtimeReconnect()`.
+    pub fn token_changed(&mut self) {
+        self.restart(Reason::Settings);
     }
 
-    /// A `presence_update` with action `leave` arrived.
-    pub fn presence_leave(&mut self, channel: &str, socket_id: &str) {
-        if let Some(entry) = self.channels.get_mut(channel) {
-            entry.presence.leave(socket_id);
-        }
-    }
-
-    /// The members of an open channel.
-    pub fn presence(&self, channel: &str) -> Option<&Presence<M>> {
-        self.channels.get(channel).map(|e| &e.presence)
-    }
-
-    /// The app sends `payload_json` (JSON text) on `channel`: decides with
-    /// [`Client::decide_message`], and builds the frame text (an [`Output::Send`] is queued, or the
-    /// text to store is returned). The browser shell builds the same text in JavaScript instead,
-    /// so that the payload never crosses into wasm; this is the reference it is tested against.
-    pub fn message(
-        &mut self,
-        channel: &str,
-        payload_json: &str,
-        options: &MessageOptions,
-    ) -> Result<MessageOutcome, ClientError> {
-        let decision = self.decide_message(channel)?;
-        let text = frame::message(channel, payload_json, options);
-        Ok(match decision {
-            MessageDecision::Send(socket) => {
-                self.outputs.push(Output::Send { socket, text });
-                MessageOutcome::Sent
+    /// Opens a channel and returns its id. `queue`: opened with `queueOfflineActions`.
+    pub fn open_channel(&mut self, queue: bool) -> ChannelId {
+        let id = self.next_id();
+        self.channels.push(Channel {
+            id,
+            queue_option: queue,
+            joined: false,
+            mode: Mode::default(),
+            queue: if queue {
+                QueueState::opened(self.queue_seq)
+            } else {
+                QueueState::default()
+            },
+        });
+        match self.conn {
+            Conn::Open(socket) => {
+                self.join(socket, id);
+                self.outputs.push(Output::Status(Some(id), true));
             }
-            MessageDecision::Queue => MessageOutcome::Queue(text),
-        })
+            Conn::Idle => self.connect(Reason::ChannelOpened),
+            Conn::Connecting { .. } | Conn::Waiting(_) | Conn::Offline => {}
+        }
+        id
     }
 
-    /// Decides what becomes of a message the app sends on `channel`: sent on the open socket
-    /// when the channel is joined and nothing older waits in its offline queue; otherwise queued
-    /// (with `queueOfflineActions`, under the cap) or refused. A queued message is counted here;
-    /// the caller stores it (or reports [`Client::queue_store_failed`]).
-    pub fn decide_message(&mut self, channel: &str) -> Result<MessageDecision, ClientError> {
+    /// Closes a channel: sends `leave` if joined, and closes the socket with 1000 when it was the
+    /// last channel. Never reports `disconnected`. Returns whether the channel was open.
+    pub fn close_channel(&mut self, id: ChannelId) -> bool {
+        let mut removed = None;
+        self.channels.retain(|c| {
+            if c.id == id {
+                removed = Some(*c);
+            }
+            c.id != id
+        });
+        let Some(ch) = removed else {
+            return false;
+        };
+        if ch.joined {
+            if let Conn::Open(socket) = self.conn {
+                self.outputs.push(Output::Leave(socket, id));
+            }
+            if ch.queue_option && !self.channels.is_empty() {
+                self.lingering.push(id);
+                self.outputs.push(Output::Linger(id));
+            } else if ch.queue_option {
+                self.outputs.push(Output::Settle(id));
+            }
+        }
+        if self.channels.is_empty() {
+            self.stop_connection();
+            self.set_state(Conn::Idle, Reason::NoChannel, None, None);
+        }
+        true
+    }
+
+    /// The socket `socket` opened: every open channel joins.
+    pub fn socket_opened(&mut self, socket: SocketId) {
+        if !matches!(self.conn, Conn::Connecting { socket: s, .. } if s == socket) {
+            return;
+        }
+        self.outputs.push(Output::CancelTimer);
+        self.attempt = 0;
+        self.failures = 0;
+        self.down_since = None;
+        self.set_state(Conn::Open(socket), Reason::Connected, None, None);
+        let ids: Vec<ChannelId> = self.channels.iter().map(|c| c.id).collect();
+        for id in ids {
+            self.join(socket, id);
+        }
+        self.outputs.push(Output::Status(None, true));
+    }
+
+    /// The socket `socket` closed with `code` (1006 when it could not be opened) at time `now`
+    /// (milliseconds, any origin).
+    pub fn socket_closed(&mut self, socket: SocketId, code: u16, now: f64) {
+        let was_open = match self.conn {
+            Conn::Open(s) if s == socket => true,
+            Conn::Connecting { socket: s, .. } if s == socket => {
+                self.outputs.push(Output::CancelTimer);
+                false
+            }
+            _ => return,
+        };
+        self.lost(was_open, now);
+        match close_code::after_close(code) {
+            AfterClose::Reconnect => self.schedule(now, Some(code)),
+            AfterClose::Stop => {
+                let reason = if code == 1000 {
+                    Reason::ServerClosed
+                } else {
+                    Reason::PolicyViolation
+                };
+                self.set_state(Conn::Idle, reason, None, Some(code));
+            }
+        }
+    }
+
+    /// The timer `timer` fired at time `now`.
+    pub fn timer_fired(&mut self, timer: TimerId, now: f64) {
+        match self.conn {
+            Conn::Waiting(t) if t == timer => self.connect(Reason::Reconnecting),
+            Conn::Connecting { socket, timer: t } if t == timer => {
+                self.outputs.push(Output::CloseSocket(socket, 1000));
+                self.lost(false, now);
+                self.schedule(now, None);
+            }
+            _ => {}
+        }
+    }
+
+    /// The browser went offline: the socket is not trusted any more. It is closed, the channels
+    /// lose their join (`disconnected` if the socket was open), and nothing is retried until the
+    /// browser is back online.
+    pub fn browser_offline(&mut self) {
+        self.online = false;
+        match self.conn {
+            Conn::Idle | Conn::Offline => return,
+            Conn::Connecting { socket, .. } => {
+                self.outputs.push(Output::CancelTimer);
+                self.outputs.push(Output::CloseSocket(socket, 1000));
+                self.lost(false, 0.0);
+            }
+            Conn::Open(socket) => {
+                self.outputs.push(Output::CloseSocket(socket, 1000));
+                self.lost(true, 0.0);
+            }
+            Conn::Waiting(_) => self.outputs.push(Output::CancelTimer),
+        }
+        self.set_state(Conn::Offline, Reason::Offline, None, None);
+    }
+
+    /// The browser is online again: connect at once if a channel is waiting for it.
+    pub fn browser_online(&mut self) {
+        self.online = true;
+        if let Conn::Offline | Conn::Waiting(_) = self.conn {
+            // A fresh start: the outage the backoff measured was the browser's.
+            self.attempt = 0;
+            self.failures = 0;
+            self.down_since = None;
+            self.retry_now(Reason::Online);
+        }
+    }
+
+    /// The page became visible: a connection waiting to retry tries at once (hidden pages' timers
+    /// are throttled).
+    pub fn page_visible(&mut self) {
+        if let Conn::Waiting(_) = self.conn {
+            self.retry_now(Reason::Visible);
+        }
+    }
+
+    /// The app sends a message on channel `id` whose mode is not direct, and the channel was
+    /// opened with `queueOfflineActions`: counts it in the queue (the shell stores it, or reports
+    /// [`Client::store_failed`]).
+    pub fn enqueue(&mut self, id: ChannelId) -> Result<(), QueueError> {
         let max = self
-            .config
+            .settings
             .as_ref()
-            .map_or(super::config::DEFAULT_QUEUE_MAX_ACTIONS, |c| {
-                c.queue_max_actions
-            });
-        let socket = self.current_socket();
-        let entry = self
-            .channels
-            .get_mut(channel)
-            .ok_or_else(|| ClientError::ChannelClosed {
-                channel: channel.to_owned(),
-            })?;
-        let behind_queue = entry.queue.flush.is_some() || entry.queue.has_work();
-        match socket {
-            Some(socket) if entry.joined && !behind_queue => Ok(MessageDecision::Send(socket)),
-            _ if !entry.options.queue_offline_actions => Err(ClientError::NotConnected {
-                channel: channel.to_owned(),
-            }),
-            _ if entry.queue.count >= max => Err(ClientError::QueueFull {
-                channel: channel.to_owned(),
-                max,
-            }),
-            _ => {
-                self.queue_seq += 1;
-                entry.queue.last_queued = self.queue_seq;
-                entry.queue.count += 1;
-                let pending = entry.queue.count;
-                self.outputs.push(Output::QueueChanged {
-                    channel: channel.to_owned(),
-                    pending,
-                });
-                self.maybe_flush(channel);
-                Ok(MessageDecision::Queue)
-            }
+            .map_or(DEFAULT_QUEUE_MAX_ACTIONS, |s| s.queue_max_actions);
+        let seq = self.queue_seq.wrapping_add(1);
+        let ch = self.channel_mut(id).ok_or(QueueError::Closed)?;
+        if ch.queue.count >= max {
+            return Err(QueueError::Full);
+        }
+        ch.queue.queued(seq);
+        let count = ch.queue.count;
+        self.queue_seq = seq;
+        self.outputs.push(Output::Pending(id, count));
+        self.maybe_flush(id);
+        Ok(())
+    }
+
+    /// The shell could not store an action [`Client::enqueue`] counted (the app's promise was
+    /// rejected): it is not waiting any more.
+    pub fn store_failed(&mut self, id: ChannelId) {
+        if let Some(ch) = self.channel_mut(id) {
+            ch.queue.count = ch.queue.count.saturating_sub(1);
+            let count = ch.queue.count;
+            self.outputs.push(Output::Pending(id, count));
         }
     }
 
-    /// The shell could not store an action that `message` told it to queue (the app's promise
-    /// was rejected): it is not waiting any more.
-    pub fn queue_store_failed(&mut self, channel: &str) {
-        if let Some(entry) = self.channels.get_mut(channel) {
-            entry.queue.count = entry.queue.count.saturating_sub(1);
-            let pending = entry.queue.count;
-            self.outputs.push(Output::QueueChanged {
-                channel: channel.to_owned(),
-                pending,
-            });
-        }
-    }
-
-    /// The shell counted `stored` actions of the channel in the store (shared with other tabs),
-    /// with a count it asked for when [`Client::last_queued`] was `as_of`: actions queued since
-    /// then were not written yet, and are added.
-    pub fn queue_counted(&mut self, channel: &str, stored: u32, as_of: u64) {
-        if let Some(entry) = self.channels.get_mut(channel) {
-            let since = entry.queue.last_queued.saturating_sub(as_of);
-            let count = stored.saturating_add(u32::try_from(since).unwrap_or(u32::MAX));
-            if entry.queue.count != count {
-                entry.queue.count = count;
-                self.outputs.push(Output::QueueChanged {
-                    channel: channel.to_owned(),
-                    pending: count,
-                });
+    /// The shell counted `stored` actions of the channel in the store, asking when
+    /// [`Client::last_queued`] was `as_of`.
+    pub fn queue_counted(&mut self, id: ChannelId, stored: u32, as_of: u32) {
+        if let Some(ch) = self.channel_mut(id) {
+            if ch.queue.counted(stored, as_of) {
+                let count = ch.queue.count;
+                self.outputs.push(Output::Pending(id, count));
             }
-        }
-    }
-
-    /// During flush `flush`: send one stored frame. Returns false when that flush is over (the
-    /// socket was lost, or the channel closed): the frame stays stored, and the flush must stop.
-    pub fn flush_send(&mut self, channel: &str, flush: u64, text: String) -> bool {
-        match self.flush_socket(channel, flush) {
-            Some(socket) => {
-                self.outputs.push(Output::Send { socket, text });
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// During flush `flush`: the socket to send the next stored frame on, or `None` when that
-    /// flush is over (the frame stays stored, and the flush must stop). What [`Client::flush_send`]
-    /// does, for a shell that sends the stored text itself.
-    pub fn flush_socket(&self, channel: &str, flush: u64) -> Option<SocketId> {
-        match (self.current_socket(), self.channels.get(channel)) {
-            (Some(socket), Some(entry)) if entry.joined && entry.queue.flush == Some(flush) => {
-                Some(socket)
-            }
-            _ => None,
         }
     }
 
     /// Flush `flush` ended. `emptied`: it read the store until nothing of the channel was left, so
     /// everything this page had queued when the flush began (`covers`, its sequence number) has
     /// left the store. `remaining`: the channel's actions still stored, counted as of
-    /// `remaining_as_of` (see [`Client::queue_counted`]). Another flush follows if more was queued
-    /// meanwhile. A flush that is no longer current is ignored.
+    /// `remaining_as_of`. Another flush follows if more was queued meanwhile. A flush that is no
+    /// longer current only updates the count.
     pub fn flush_finished(
         &mut self,
-        channel: &str,
-        flush: u64,
-        covers: u64,
+        id: ChannelId,
+        flush: u32,
+        covers: u32,
         emptied: bool,
         remaining: u32,
-        remaining_as_of: u64,
+        remaining_as_of: u32,
     ) {
-        let Some(entry) = self.channels.get_mut(channel) else {
+        let Some(ch) = self.channel_mut(id) else {
             return;
         };
-        if entry.queue.flush == Some(flush) {
-            entry.queue.flush = None;
-        }
-        if emptied {
-            entry.queue.covered = entry.queue.covered.max(covers);
-            entry.queue.backlog = false;
-        }
-        self.queue_counted(channel, remaining, remaining_as_of);
-        self.maybe_flush(channel);
+        let current = ch.queue.flush == Some(flush);
+        ch.queue.flush_finished(flush, covers, emptied && current);
+        self.queue_counted(id, remaining, remaining_as_of);
+        self.maybe_flush(id);
     }
 
-    /// The sequence number of the last action queued on `channel` (what a flush starting now covers).
-    pub fn last_queued(&self, channel: &str) -> u64 {
-        self.channels
-            .get(channel)
-            .map_or(0, |e| e.queue.last_queued)
+    /// The sequence number of the last action queued on channel `id` (what a flush starting now
+    /// covers).
+    pub fn last_queued(&self, id: ChannelId) -> u32 {
+        self.channel(id).map_or(0, |c| c.queue.last_queued)
     }
 
-    /// The number of this channel's actions waiting in the offline queue, as far as this page knows.
-    pub fn pending(&self, channel: &str) -> Option<u32> {
-        self.channels.get(channel).map(|e| e.queue.count)
+    /// The number of the channel's queued actions, as far as this page knows.
+    pub fn pending(&self, id: ChannelId) -> Option<u32> {
+        self.channel(id).map(|c| c.queue.count)
     }
 
-    /// The app asks for the channel's history; fails when the channel is not joined.
-    pub fn request_history(&mut self, channel: &str) -> Result<(), ClientError> {
-        let entry = self
-            .channels
-            .get(channel)
-            .ok_or_else(|| ClientError::ChannelClosed {
-                channel: channel.to_owned(),
-            })?;
-        match self.conn {
-            Conn::Open(socket) if entry.joined => {
-                self.outputs.push(Output::Send {
-                    socket,
-                    text: frame::history(channel),
-                });
-                Ok(())
-            }
-            _ => Err(ClientError::NotConnected {
-                channel: channel.to_owned(),
-            }),
-        }
+    /// The channel's current mode.
+    pub fn mode(&self, id: ChannelId) -> Option<Mode> {
+        self.channel(id).map(|c| c.mode)
     }
 
-    fn join(&mut self, socket: SocketId, name: &str) {
-        if let Some(entry) = self.channels.get_mut(name) {
-            entry.joined = true;
-            let text = frame::join(name, entry.options.history, entry.options.presence);
-            self.outputs.push(Output::Send { socket, text });
-        }
+    fn channel(&self, id: ChannelId) -> Option<&Channel> {
+        self.channels.iter().find(|c| c.id == id)
     }
 
-    fn maybe_flush(&mut self, name: &str) {
-        let flush = self.next_id;
-        if let Some(entry) = self.channels.get_mut(name) {
-            if entry.joined
-                && entry.options.queue_offline_actions
-                && entry.queue.has_work()
-                && entry.queue.flush.is_none()
-            {
-                self.next_id += 1;
-                entry.queue.flush = Some(flush);
-                self.outputs.push(Output::FlushQueue {
-                    channel: name.to_owned(),
-                    flush,
-                });
-            }
-        }
+    fn channel_mut(&mut self, id: ChannelId) -> Option<&mut Channel> {
+        self.channels.iter_mut().find(|c| c.id == id)
     }
 
-    fn next_id(&mut self) -> u64 {
+    fn next_id(&mut self) -> u32 {
         let id = self.next_id;
-        self.next_id += 1;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
         id
     }
 
-    fn connect(&mut self, reason: &'static str) {
-        let Some(config) = &self.config else {
+    fn join(&mut self, socket: SocketId, id: ChannelId) {
+        if let Some(ch) = self.channel_mut(id) {
+            ch.joined = true;
+            self.outputs.push(Output::Join(socket, id));
+            self.maybe_flush(id);
+        }
+    }
+
+    fn maybe_flush(&mut self, id: ChannelId) {
+        let flush = self.next_id;
+        let Some(ch) = self.channel_mut(id) else {
             return;
         };
-        let (url, token) = (config.url.clone(), config.token.clone());
+        if ch.joined && ch.queue_option && ch.queue.has_work() && ch.queue.flush.is_none() {
+            ch.queue.flush = Some(flush);
+            self.next_id();
+            self.outputs.push(Output::Flush(id, flush));
+        }
+    }
+
+    /// Every channel loses its join. What the socket took for queue channels, open or
+    /// lingering, is put back when the socket was lost (`requeue`), and settled when the client
+    /// closed it normally.
+    fn drop_joins(&mut self, requeue: bool) {
+        let verdict = |id| {
+            if requeue {
+                Output::Requeue(id)
+            } else {
+                Output::Settle(id)
+            }
+        };
+        for ch in self.channels.iter_mut() {
+            if ch.joined && ch.queue_option {
+                ch.queue.interrupted();
+                self.outputs.push(verdict(ch.id));
+            }
+            ch.joined = false;
+        }
+        for id in core::mem::take(&mut self.lingering) {
+            self.outputs.push(verdict(id));
+        }
+    }
+
+    /// Every channel loses its join; queue channels put back what the socket had not had
+    /// confirmed. `was_open`: report `disconnected`. Counts a failed handshake otherwise.
+    fn lost(&mut self, was_open: bool, now: f64) {
+        self.drop_joins(true);
+        if was_open {
+            self.outputs.push(Output::Status(None, false));
+        } else {
+            self.failures = self.failures.saturating_add(1);
+        }
+        if self.down_since.is_none() || was_open {
+            self.down_since = Some(now);
+        }
+    }
+
+    fn connect(&mut self, reason: Reason) {
+        if self.settings.is_none() {
+            return;
+        }
+        if !self.online {
+            self.set_state(Conn::Offline, Reason::Offline, None, None);
+            return;
+        }
         let socket = self.next_id();
-        self.outputs.push(Output::OpenSocket { socket, url, token });
-        let attempt = self.attempt;
-        self.set_state(
-            Conn::Connecting(socket),
-            StateDetail {
-                attempt,
-                reason,
-                ..StateDetail::default()
-            },
-        );
+        let timer = self.next_id();
+        self.outputs.push(Output::OpenSocket(socket));
+        self.outputs
+            .push(Output::Timer(timer, HANDSHAKE_TIMEOUT_MS));
+        self.set_state(Conn::Connecting { socket, timer }, reason, None, None);
+        self.attempt = self.attempt.saturating_add(1);
     }
 
     /// Ends the current socket or timer voluntarily (no `disconnected`).
     fn stop_connection(&mut self) {
         match self.conn {
-            Conn::Connecting(socket) | Conn::Open(socket) => {
-                self.outputs
-                    .push(Output::CloseSocket { socket, code: 1000 });
+            Conn::Connecting { socket, .. } => {
+                self.outputs.push(Output::CancelTimer);
+                self.outputs.push(Output::CloseSocket(socket, 1000));
             }
-            Conn::Reconnecting(timer) => self.outputs.push(Output::CancelTimer { timer }),
+            Conn::Open(socket) => self.outputs.push(Output::CloseSocket(socket, 1000)),
+            Conn::Waiting(_) => self.outputs.push(Output::CancelTimer),
             Conn::Idle | Conn::Offline => {}
         }
-        self.announced = false;
-        for entry in self.channels.values_mut() {
-            entry.joined = false;
-            entry.queue.flush = None;
-            entry.presence.clear();
-        }
+        self.drop_joins(false);
         self.conn = Conn::Idle;
     }
 
-    fn restart(&mut self, reason: &'static str) {
+    fn restart(&mut self, reason: Reason) {
+        let offline = self.conn == Conn::Offline;
         self.stop_connection();
         self.attempt = 0;
-        self.failed_handshakes = 0;
+        self.failures = 0;
+        self.down_since = None;
         if self.channels.is_empty() {
-            self.set_state(
-                Conn::Idle,
-                StateDetail {
-                    reason: "no channel is open",
-                    ..StateDetail::default()
-                },
-            );
+            self.set_state(Conn::Idle, Reason::NoChannel, None, None);
+        } else if offline {
+            self.conn = Conn::Offline;
         } else {
             self.connect(reason);
         }
     }
 
-    fn reconnect_now(&mut self, reason: &'static str) {
-        match self.conn {
-            Conn::Reconnecting(timer) => {
-                self.outputs.push(Output::CancelTimer { timer });
-                self.connect(reason);
-            }
-            Conn::Offline if !self.channels.is_empty() => self.connect(reason),
-            _ => {}
+    fn retry_now(&mut self, reason: Reason) {
+        if let Conn::Waiting(_) = self.conn {
+            self.outputs.push(Output::CancelTimer);
+        }
+        if self.channels.is_empty() {
+            self.set_state(Conn::Idle, Reason::NoChannel, None, None);
+        } else {
+            self.connect(reason);
         }
     }
 
-    fn schedule_reconnect(&mut self, code: Option<u16>) {
-        let backoff: Backoff = self.config.as_ref().map(|c| c.backoff).unwrap_or_default();
-        let delay_ms = backoff.delay_ms(self.attempt, self.jitter.next_unit());
-        let attempt = self.attempt;
-        self.attempt = self.attempt.saturating_add(1);
+    fn schedule(&mut self, now: f64, code: Option<u16>) {
+        if !self.online {
+            self.set_state(Conn::Offline, Reason::Offline, None, code);
+            return;
+        }
+        let backoff = self
+            .settings
+            .as_ref()
+            .map(|s| s.backoff)
+            .unwrap_or_default();
+        let elapsed = now - self.down_since.unwrap_or(now);
+        let delay = backoff.wait_ms(elapsed, self.jitter.next_unit());
         let timer = self.next_id();
-        self.outputs.push(Output::ArmTimer { timer, delay_ms });
-        self.set_state(
-            Conn::Reconnecting(timer),
-            StateDetail {
-                attempt,
-                delay_ms: Some(delay_ms),
-                code,
-                reason: "the connection was lost",
-            },
-        );
+        self.outputs.push(Output::Timer(timer, delay));
+        let reason = if self.failures >= close_code::WARN_AFTER_FAILED_HANDSHAKES {
+            Reason::HandshakeKeepsFailing
+        } else if code.is_none() {
+            Reason::HandshakeTimeout
+        } else {
+            Reason::ConnectionLost
+        };
+        self.set_state(Conn::Waiting(timer), reason, Some(delay), code);
     }
 
-    fn set_state(&mut self, conn: Conn, detail: StateDetail) {
-        let before = self.state();
+    fn set_state(&mut self, conn: Conn, reason: Reason, delay_ms: Option<u32>, code: Option<u16>) {
         self.conn = conn;
         let state = self.state();
-        if state != before
+        if state != self.reported
             || state == ConnectionState::Reconnecting
             || state == ConnectionState::Connecting
         {
-            self.outputs.push(Output::StateChanged { state, detail });
+            self.reported = state;
+            self.outputs.push(Output::State(StateChange {
+                state,
+                attempt: self.attempt,
+                delay_ms,
+                code,
+                reason,
+            }));
         }
     }
 }

@@ -1,217 +1,209 @@
-//! Native tests of the client core's state machine: what it sends, opens, closes and reports.
+//! Native tests of the client core's state machine: what it opens, joins, closes, reports and
+//! queues, for each rule of `client.rs`.
+
+use alloc::vec::Vec;
 
 use super::client::*;
-use super::config::{Config, ConfigInput};
-use super::error::ClientError;
-use super::frame::MessageOptions;
+use super::config::Settings;
 
-type TestClient = Client<&'static str, u32>;
-
-fn configured() -> TestClient {
-    let mut c = Client::new(1);
-    let config = Config::from_input(ConfigInput {
-        instance_base_url: "http://127.0.0.1:8787".into(),
-        canonical: "dev".into(),
-        token: Some("tok".into()),
-        ..ConfigInput::default()
-    })
-    .unwrap();
-    c.configure(config);
-    c.take_outputs();
-    c
+fn settings(min: f64, max: f64, cap: f64) -> Settings {
+    Settings::check(Some(min), Some(max), Some(cap)).unwrap()
 }
 
-fn opts(presence: bool, history: bool, queue: bool) -> ChannelOptions {
-    ChannelOptions {
-        presence,
-        history,
-        queue_offline_actions: queue,
-    }
+fn configured() -> Client {
+    let mut c = Client::new(1);
+    c.configure(settings(1_000.0, 60_000.0, 10_000.0));
+    c.take_outputs();
+    c
 }
 
 fn opened_socket(outputs: &[Output]) -> SocketId {
     outputs
         .iter()
         .find_map(|o| match o {
-            Output::OpenSocket { socket, .. } => Some(*socket),
+            Output::OpenSocket(s) => Some(*s),
             _ => None,
         })
         .expect("an OpenSocket output")
 }
 
-fn sent(outputs: &[Output]) -> Vec<&str> {
+fn joins(outputs: &[Output]) -> Vec<ChannelId> {
     outputs
         .iter()
         .filter_map(|o| match o {
-            Output::Send { text, .. } => Some(text.as_str()),
+            Output::Join(_, ch) => Some(*ch),
             _ => None,
         })
         .collect()
 }
 
-fn statuses(outputs: &[Output]) -> Vec<(Option<&str>, bool)> {
+fn statuses(outputs: &[Output]) -> Vec<(Option<ChannelId>, bool)> {
     outputs
         .iter()
         .filter_map(|o| match o {
-            Output::ConnectionStatus { channel, connected } => {
-                Some((channel.as_deref(), *connected))
-            }
+            Output::Status(ch, up) => Some((*ch, *up)),
             _ => None,
         })
         .collect()
 }
 
-fn armed_timer(outputs: &[Output]) -> Option<(TimerId, u32)> {
-    outputs.iter().find_map(|o| match o {
-        Output::ArmTimer { timer, delay_ms } => Some((*timer, *delay_ms)),
+fn timer(outputs: &[Output]) -> Option<(TimerId, u32)> {
+    outputs.iter().rev().find_map(|o| match o {
+        Output::Timer(t, d) => Some((*t, *d)),
         _ => None,
     })
 }
 
-/// Opens `name` and brings the socket up; returns the socket id.
-fn open_and_connect(c: &mut TestClient, name: &str, o: ChannelOptions) -> SocketId {
-    c.open_channel(name, o, 0).unwrap();
+fn states(outputs: &[Output]) -> Vec<StateChange> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::State(s) => Some(*s),
+            _ => None,
+        })
+        .collect()
+}
+
+fn requeued(outputs: &[Output]) -> Vec<ChannelId> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Requeue(ch) => Some(*ch),
+            _ => None,
+        })
+        .collect()
+}
+
+fn flush_of(outputs: &[Output], id: ChannelId) -> Option<u32> {
+    outputs.iter().find_map(|o| match o {
+        Output::Flush(ch, f) if *ch == id => Some(*f),
+        _ => None,
+    })
+}
+
+fn mode_of(outputs: &[Output], id: ChannelId) -> Option<Mode> {
+    outputs.iter().rev().find_map(|o| match o {
+        Output::Mode(ch, m) if *ch == id => Some(*m),
+        _ => None,
+    })
+}
+
+/// Opens a channel and brings the socket up; returns (channel, socket).
+fn open_and_connect(c: &mut Client, queue: bool) -> (ChannelId, SocketId) {
+    let id = c.open_channel(queue);
     let socket = opened_socket(&c.take_outputs());
     c.socket_opened(socket);
     c.take_outputs();
-    socket
+    (id, socket)
 }
 
 #[test]
-fn opening_before_configure_is_refused() {
-    let mut c: TestClient = Client::new(1);
-    assert_eq!(
-        c.open_channel("a", ChannelOptions::default(), 0),
-        Err(ClientError::NotConfigured)
-    );
-    assert!(c.take_outputs().is_empty());
-}
-
-#[test]
-fn first_channel_opens_one_socket_with_the_token_as_subprotocol() {
+fn the_first_channel_opens_one_socket_with_a_handshake_timer() {
     let mut c = configured();
-    c.open_channel("a", ChannelOptions::default(), 0).unwrap();
+    c.open_channel(false);
     let out = c.take_outputs();
-    assert!(out.contains(&Output::OpenSocket {
-        socket: opened_socket(&out),
-        url: "ws://127.0.0.1:8787/rt/dev".into(),
-        token: Some("tok".into()),
-    }));
+    assert!(matches!(out[0], Output::OpenSocket(_)));
+    assert_eq!(timer(&out).map(|t| t.1), Some(HANDSHAKE_TIMEOUT_MS));
     assert_eq!(c.state(), ConnectionState::Connecting);
-    assert!(
-        sent(&out).is_empty(),
-        "nothing is sent before the socket opens"
-    );
 }
 
 #[test]
-fn two_opens_in_a_row_share_one_socket_and_join_after_it_opens() {
+fn two_opens_in_a_row_share_one_socket_and_join_once_it_opens() {
     let mut c = configured();
-    c.open_channel("a", opts(true, false, false), 0).unwrap();
-    c.open_channel("b", opts(false, true, false), 0).unwrap();
+    let a = c.open_channel(false);
+    let b = c.open_channel(true);
     let out = c.take_outputs();
-    let sockets = out
-        .iter()
-        .filter(|o| matches!(o, Output::OpenSocket { .. }))
-        .count();
-    assert_eq!(sockets, 1);
-    assert!(sent(&out).is_empty());
+    assert_eq!(
+        out.iter()
+            .filter(|o| matches!(o, Output::OpenSocket(_)))
+            .count(),
+        1
+    );
+    assert!(joins(&out).is_empty(), "no join before the socket is open");
     c.socket_opened(opened_socket(&out));
     let out = c.take_outputs();
-    assert_eq!(
-        sent(&out),
-        [
-            r#"{"action":"join","options":{"channel":"a"},"payload":{"history":false,"presence":true}}"#,
-            r#"{"action":"join","options":{"channel":"b"},"payload":{"history":true,"presence":false}}"#,
-        ]
-    );
+    assert_eq!(joins(&out), [a, b]);
     assert_eq!(statuses(&out), [(None, true)]);
-    assert_eq!(c.state(), ConnectionState::Open);
-}
-
-#[test]
-fn opening_an_open_channel_again_changes_nothing() {
-    let mut c = configured();
-    open_and_connect(&mut c, "a", ChannelOptions::default());
-    assert_eq!(
-        c.open_channel("a", ChannelOptions::default(), 0),
-        Ok(Opened::Existing)
+    assert!(
+        out.contains(&Output::CancelTimer),
+        "the handshake timer is cancelled"
     );
-    assert!(c.take_outputs().is_empty());
+    assert_eq!(c.state(), ConnectionState::Open);
 }
 
 #[test]
 fn a_channel_opened_on_an_open_socket_joins_at_once_and_alone_hears_connected() {
     let mut c = configured();
-    open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.open_channel("b", ChannelOptions::default(), 0).unwrap();
+    open_and_connect(&mut c, false);
+    let b = c.open_channel(false);
     let out = c.take_outputs();
-    assert_eq!(sent(&out).len(), 1);
-    assert!(sent(&out)[0].contains(r#""channel":"b""#));
-    assert_eq!(statuses(&out), [(Some("b"), true)]);
+    assert_eq!(joins(&out), [b]);
+    assert_eq!(statuses(&out), [(Some(b), true)]);
+    assert_eq!(
+        mode_of(&out, b),
+        Some(Mode {
+            joined: true,
+            direct: true
+        })
+    );
 }
 
 #[test]
 fn closing_a_channel_sends_leave_and_reports_no_disconnected() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.open_channel("b", ChannelOptions::default(), 0).unwrap();
+    let (a, socket) = open_and_connect(&mut c, false);
+    let b = c.open_channel(false);
     c.take_outputs();
-    assert!(c.close_channel("a"));
+    assert!(c.close_channel(b));
     let out = c.take_outputs();
+    assert_eq!(out, [Output::Leave(socket, b)]);
+    assert!(!c.close_channel(b), "closing again does nothing");
     assert_eq!(
-        out,
-        [Output::Send {
-            socket,
-            text: r#"{"action":"leave","options":{"channel":"a"},"payload":null}"#.into()
-        }]
+        c.mode(a),
+        Some(Mode {
+            joined: true,
+            direct: true
+        })
     );
-    assert!(!c.close_channel("a"), "closing a closed channel is a no-op");
-    assert!(c.take_outputs().is_empty());
 }
 
 #[test]
-fn closing_the_last_channel_closes_the_socket_with_1000_and_reports_no_disconnected() {
+fn closing_the_last_channel_leaves_then_closes_the_socket_with_1000() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.close_channel("a");
+    let (a, socket) = open_and_connect(&mut c, false);
+    c.close_channel(a);
     let out = c.take_outputs();
-    assert!(sent(&out)[0].contains("leave"));
-    assert!(out.contains(&Output::CloseSocket { socket, code: 1000 }));
+    assert_eq!(out[0], Output::Leave(socket, a));
+    assert_eq!(out[1], Output::CloseSocket(socket, 1000));
     assert!(statuses(&out).is_empty());
     assert_eq!(c.state(), ConnectionState::Idle);
-    // The closed socket's close event arrives later: it is ignored.
-    c.socket_closed(socket, 1000);
-    assert!(c.take_outputs().is_empty());
 }
 
 #[test]
 fn close_then_reopen_of_the_last_channel_uses_a_new_socket_untouched_by_the_old_one() {
     let mut c = configured();
-    let old = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.close_channel("a");
-    c.open_channel("a", ChannelOptions::default(), 0).unwrap();
-    let out = c.take_outputs();
-    let new = opened_socket(&out);
+    let (a, old) = open_and_connect(&mut c, false);
+    c.close_channel(a);
+    let b = c.open_channel(false);
+    let new = opened_socket(&c.take_outputs());
     assert_ne!(old, new);
-    c.socket_closed(old, 1006);
-    assert!(c.take_outputs().is_empty(), "late close of the old socket");
-    assert_eq!(c.state(), ConnectionState::Connecting);
+    c.socket_closed(old, 1000, 0.0);
+    assert!(
+        c.take_outputs().is_empty(),
+        "the old socket's close is ignored"
+    );
     c.socket_opened(new);
-    let out = c.take_outputs();
-    assert_eq!(sent(&out).len(), 1);
-    assert!(sent(&out)[0].contains("join"));
+    assert_eq!(joins(&c.take_outputs()), [b]);
 }
 
 #[test]
 fn closing_while_connecting_closes_the_socket_and_never_joins() {
     let mut c = configured();
-    c.open_channel("a", ChannelOptions::default(), 0).unwrap();
+    let a = c.open_channel(false);
     let socket = opened_socket(&c.take_outputs());
-    c.close_channel("a");
+    c.close_channel(a);
     let out = c.take_outputs();
-    assert!(out.contains(&Output::CloseSocket { socket, code: 1000 }));
-    assert!(sent(&out).is_empty());
+    assert!(out.contains(&Output::CloseSocket(socket, 1000)));
     c.socket_opened(socket);
     assert!(c.take_outputs().is_empty());
 }
@@ -219,529 +211,501 @@ fn closing_while_connecting_closes_the_socket_and_never_joins() {
 #[test]
 fn an_unexpected_loss_reports_disconnected_once_and_schedules_a_reconnect() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.socket_closed(socket, 1006);
+    let (a, socket) = open_and_connect(&mut c, false);
+    c.socket_closed(socket, 1006, 5_000.0);
     let out = c.take_outputs();
     assert_eq!(statuses(&out), [(None, false)]);
-    let (_, delay) = armed_timer(&out).expect("a reconnect timer");
-    assert!((1_000..=2_000).contains(&delay));
-    assert_eq!(c.state(), ConnectionState::Reconnecting);
+    let (_, delay) = timer(&out).unwrap();
+    assert!((500..1_000).contains(&delay), "{delay}");
+    let s = states(&out);
+    assert_eq!(s[0].state, ConnectionState::Reconnecting);
+    assert_eq!((s[0].attempt, s[0].code), (0, Some(1006)));
+    assert_eq!(s[0].reason, Reason::ConnectionLost);
+    assert_eq!(mode_of(&out, a), Some(Mode::default()));
 }
 
 #[test]
-fn after_a_reconnect_every_channel_joins_again_with_its_options() {
+fn after_a_reconnect_every_channel_joins_again() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", opts(true, true, false));
-    c.open_channel("b", opts(false, false, false), 0).unwrap();
-    c.take_outputs();
-    c.socket_closed(socket, 1012);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    c.timer_fired(timer);
-    let next = opened_socket(&c.take_outputs());
-    c.socket_opened(next);
+    let (a, socket) = open_and_connect(&mut c, false);
+    let b = c.open_channel(false);
+    c.socket_closed(socket, 1012, 0.0);
+    let (t, _) = timer(&c.take_outputs()).unwrap();
+    c.timer_fired(t, 800.0);
+    let socket = opened_socket(&c.take_outputs());
+    c.socket_opened(socket);
     let out = c.take_outputs();
-    assert_eq!(
-        sent(&out),
-        [
-            r#"{"action":"join","options":{"channel":"a"},"payload":{"history":true,"presence":true}}"#,
-            r#"{"action":"join","options":{"channel":"b"},"payload":{"history":false,"presence":false}}"#,
-        ]
-    );
+    assert_eq!(joins(&out), [a, b]);
     assert_eq!(statuses(&out), [(None, true)]);
 }
 
 #[test]
-fn no_reconnect_after_close_1000_or_1008() {
+fn close_codes_1000_and_1008_from_the_server_stop_after_reporting_disconnected() {
     for code in [1000, 1008] {
         let mut c = configured();
-        let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-        c.socket_closed(socket, code);
+        let (_, socket) = open_and_connect(&mut c, false);
+        c.socket_closed(socket, code, 0.0);
         let out = c.take_outputs();
-        assert_eq!(
-            statuses(&out),
-            [(None, false)],
-            "the loss was not voluntary"
-        );
-        assert!(armed_timer(&out).is_none());
+        assert_eq!(statuses(&out), [(None, false)]);
+        assert!(timer(&out).is_none());
         assert_eq!(c.state(), ConnectionState::Idle);
+        let s = states(&out);
+        assert_eq!(s.last().unwrap().code, Some(code));
     }
 }
 
 #[test]
-fn backoff_grows_while_handshakes_fail_and_resets_after_an_open() {
-    let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.socket_closed(socket, 1006);
-    let mut ceilings = Vec::new();
-    for attempt in 0..4u32 {
-        let out = c.take_outputs();
-        let (timer, delay) = armed_timer(&out).unwrap();
-        ceilings.push(delay);
-        assert!(delay <= 1_000 * (1 << (attempt + 1)), "{attempt}: {delay}");
-        c.timer_fired(timer);
-        let s = opened_socket(&c.take_outputs());
-        if attempt < 3 {
-            c.socket_closed(s, 1006);
-        } else {
-            c.socket_opened(s);
-            c.take_outputs();
-            c.socket_closed(s, 1006);
-            let (_, delay) = armed_timer(&c.take_outputs()).unwrap();
-            assert!(delay <= 2_000, "the attempt count was reset: {delay}");
-        }
+fn a_page_that_starts_during_an_outage_never_gives_up() {
+    let mut c = Client::new(3);
+    c.configure(settings(100.0, 800.0, 10.0));
+    c.open_channel(true);
+    let mut now = 0.0;
+    let mut out = c.take_outputs();
+    // 12 s of refused handshakes: the client keeps trying, at most 800 ms apart.
+    while now < 12_000.0 {
+        let socket = opened_socket(&out);
+        c.socket_closed(socket, 1006, now);
+        out = c.take_outputs();
+        let (t, delay) = timer(&out).expect("a retry is always scheduled");
+        assert!(delay <= 800, "{delay}");
+        assert_eq!(c.state(), ConnectionState::Reconnecting);
+        now += f64::from(delay);
+        c.timer_fired(t, now);
+        out = c.take_outputs();
     }
+    let socket = opened_socket(&out);
+    c.socket_opened(socket);
+    assert_eq!(c.state(), ConnectionState::Open);
 }
 
 #[test]
-fn a_refused_handshake_is_not_retried_forever() {
+fn repeated_handshake_failures_name_the_likely_causes_but_keep_trying() {
     let mut c = configured();
-    c.open_channel("a", ChannelOptions::default(), 0).unwrap();
-    let mut socket = opened_socket(&c.take_outputs());
-    let mut retries = 0;
-    loop {
-        c.socket_closed(socket, 1006);
-        let out = c.take_outputs();
-        assert!(
-            statuses(&out).is_empty(),
-            "never connected, so no disconnected"
-        );
-        match armed_timer(&out) {
-            Some((timer, _)) => {
-                retries += 1;
-                c.timer_fired(timer);
-                socket = opened_socket(&c.take_outputs());
-            }
-            None => break,
-        }
-        assert!(retries < 100);
+    c.open_channel(false);
+    let mut out = c.take_outputs();
+    let mut reasons = Vec::new();
+    for i in 0..8 {
+        c.socket_closed(opened_socket(&out), 1006, f64::from(i) * 1_000.0);
+        out = c.take_outputs();
+        reasons.push(states(&out)[0].reason);
+        let (t, _) = timer(&out).unwrap();
+        c.timer_fired(t, f64::from(i) * 1_000.0 + 900.0);
+        out = c.take_outputs();
+        assert_eq!(states(&out)[0].attempt, i + 1);
     }
-    assert_eq!(retries, 7);
-    assert_eq!(c.state(), ConnectionState::Idle);
+    assert_eq!(reasons[0], Reason::ConnectionLost);
+    assert_eq!(reasons[4], Reason::HandshakeKeepsFailing);
+    assert_eq!(reasons[7], Reason::HandshakeKeepsFailing);
 }
 
 #[test]
-fn an_outage_after_a_successful_open_is_retried_past_the_handshake_limit() {
+fn a_handshake_that_never_answers_is_abandoned_and_retried() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.socket_closed(socket, 1006);
-    for _ in 0..50 {
-        let (timer, delay) = armed_timer(&c.take_outputs()).expect("still retrying");
-        assert!(delay <= 60_000);
-        c.timer_fired(timer);
-        let s = opened_socket(&c.take_outputs());
-        c.socket_closed(s, 1006);
+    c.open_channel(false);
+    let out = c.take_outputs();
+    let socket = opened_socket(&out);
+    let (t, _) = timer(&out).unwrap();
+    c.timer_fired(t, 10_000.0);
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::CloseSocket(socket, 1000)));
+    assert!(
+        statuses(&out).is_empty(),
+        "it never opened: no disconnected"
+    );
+    assert_eq!(states(&out)[0].reason, Reason::HandshakeTimeout);
+    assert!(timer(&out).is_some());
+    c.socket_closed(socket, 1006, 10_001.0);
+    assert!(
+        c.take_outputs().is_empty(),
+        "the abandoned socket's close is ignored"
+    );
+}
+
+#[test]
+fn the_backoff_grows_with_the_outage_and_resets_after_an_open() {
+    let mut c = configured();
+    let (_, socket) = open_and_connect(&mut c, false);
+    c.socket_closed(socket, 1006, 0.0);
+    let mut out = c.take_outputs();
+    let mut now = 0.0;
+    let mut last = 0;
+    while now < 600_000.0 {
+        let (t, delay) = timer(&out).unwrap();
+        last = delay;
+        now += f64::from(delay);
+        c.timer_fired(t, now);
+        let socket = opened_socket(&c.take_outputs());
+        c.socket_closed(socket, 1006, now);
+        out = c.take_outputs();
     }
-    assert_eq!(c.state(), ConnectionState::Reconnecting);
+    assert!(
+        last > 15_000,
+        "after 10 minutes down the spacing is ~40 s: {last}"
+    );
+    let (t, delay) = timer(&out).unwrap();
+    c.timer_fired(t, now + f64::from(delay));
+    let socket = opened_socket(&c.take_outputs());
+    c.socket_opened(socket);
+    c.take_outputs();
+    c.socket_closed(socket, 1006, now + 100_000.0);
+    let (_, delay) = timer(&c.take_outputs()).unwrap();
+    assert!(
+        delay < 1_000,
+        "a new outage starts from the minimum: {delay}"
+    );
 }
 
 #[test]
 fn a_stale_timer_is_ignored() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.socket_closed(socket, 1006);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    c.page_visible();
-    let out = c.take_outputs();
-    assert!(out.contains(&Output::CancelTimer { timer }));
-    opened_socket(&out);
-    c.timer_fired(timer);
+    let (_, socket) = open_and_connect(&mut c, false);
+    c.socket_closed(socket, 1006, 0.0);
+    let (t, _) = timer(&c.take_outputs()).unwrap();
+    c.timer_fired(t + 1_000, 1_000.0);
     assert!(c.take_outputs().is_empty());
+    assert_eq!(c.state(), ConnectionState::Reconnecting);
 }
 
 #[test]
-fn offline_stops_retrying_and_online_reconnects_at_once() {
+fn offline_closes_the_open_socket_and_online_reconnects_at_once() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.socket_closed(socket, 1006);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
+    let (a, socket) = open_and_connect(&mut c, true);
     c.browser_offline();
     let out = c.take_outputs();
-    assert!(out.contains(&Output::CancelTimer { timer }));
+    assert!(out.contains(&Output::CloseSocket(socket, 1000)));
+    assert_eq!(statuses(&out), [(None, false)]);
+    assert_eq!(requeued(&out), [a]);
     assert_eq!(c.state(), ConnectionState::Offline);
-    c.page_visible();
-    assert!(c.take_outputs().is_empty(), "no retry while offline");
+    assert_eq!(mode_of(&out, a), Some(Mode::default()));
+    assert!(timer(&out).is_none(), "no retries while offline");
+    c.socket_closed(socket, 1006, 1.0);
+    assert!(c.take_outputs().is_empty());
     c.browser_online();
-    opened_socket(&c.take_outputs());
+    let out = c.take_outputs();
+    assert!(out.iter().any(|o| matches!(o, Output::OpenSocket(_))));
     assert_eq!(c.state(), ConnectionState::Connecting);
 }
 
 #[test]
-fn a_socket_lost_while_the_browser_is_offline_waits_for_online() {
+fn offline_cancels_a_pending_retry_and_a_channel_opened_offline_waits() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.browser_offline();
-    assert_eq!(c.state(), ConnectionState::Open, "the socket decides");
-    c.socket_closed(socket, 1006);
-    let out = c.take_outputs();
-    assert_eq!(statuses(&out), [(None, false)]);
-    assert!(armed_timer(&out).is_none());
-    assert_eq!(c.state(), ConnectionState::Offline);
-}
-
-#[test]
-fn configure_again_reconnects_without_reporting_disconnected() {
-    let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.set_token(Some("other".into())).unwrap();
-    let out = c.take_outputs();
-    assert!(out.contains(&Output::CloseSocket { socket, code: 1000 }));
-    assert!(statuses(&out).is_empty());
-    let new = opened_socket(&out);
-    assert!(out.contains(&Output::OpenSocket {
-        socket: new,
-        url: "ws://127.0.0.1:8787/rt/dev".into(),
-        token: Some("other".into())
-    }));
-}
-
-#[test]
-fn a_bad_token_is_refused_and_changes_nothing() {
-    let mut c = configured();
-    open_and_connect(&mut c, "a", ChannelOptions::default());
-    assert!(c.set_token(Some("has space".into())).is_err());
-    assert!(c.take_outputs().is_empty());
-    assert_eq!(c.config().unwrap().token.as_deref(), Some("tok"));
-}
-
-#[test]
-fn frames_route_to_their_channel_only_or_to_all_without_a_channel() {
-    let mut c = configured();
-    c.open_channel("a", ChannelOptions::default(), 1).unwrap();
-    c.open_channel("b", ChannelOptions::default(), 2).unwrap();
-    assert_eq!(c.route(Some("a")), Route::One(&1));
-    assert_eq!(c.route(Some("b")), Route::One(&2));
-    assert_eq!(c.route(Some("zzz")), Route::NotOpen);
-    assert_eq!(c.route(None), Route::All);
-}
-
-#[test]
-fn presence_is_cleared_when_the_socket_is_lost() {
-    let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", opts(true, false, false));
-    c.presence_full("a", [("s1".to_owned(), "one"), ("s2".to_owned(), "two")]);
-    c.presence_join("a", "s1".into(), "one again");
-    assert_eq!(c.presence("a").unwrap().len(), 2);
-    c.presence_leave("a", "s2");
-    assert_eq!(
-        c.presence("a").unwrap().socket_ids().collect::<Vec<_>>(),
-        ["s1"]
-    );
-    c.socket_closed(socket, 1006);
-    assert!(c.presence("a").unwrap().is_empty());
-}
-
-#[test]
-fn a_message_on_a_joined_channel_is_sent_as_the_sdk_sends_it() {
-    let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    let outcome = c.message("a", r#"{"t":1}"#, &MessageOptions::default());
-    assert_eq!(outcome, Ok(MessageOutcome::Sent));
-    assert_eq!(
-        c.take_outputs(),
-        [Output::Send {
-            socket,
-            text: r#"{"action":"message","options":{"channel":"a"},"payload":{"t":1}}"#.into()
-        }]
-    );
-}
-
-#[test]
-fn deciding_a_message_on_a_joined_channel_names_the_socket_and_queues_no_output() {
-    let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    assert_eq!(c.decide_message("a"), Ok(MessageDecision::Send(socket)));
-    assert!(
-        c.take_outputs().is_empty(),
-        "the shell sends the frame itself"
-    );
-}
-
-#[test]
-fn a_message_while_not_joined_without_the_queue_option_is_refused() {
-    let mut c = configured();
-    c.open_channel("a", ChannelOptions::default(), 0).unwrap();
+    let (_, socket) = open_and_connect(&mut c, false);
+    c.socket_closed(socket, 1006, 0.0);
     c.take_outputs();
-    let err = c.message("a", "1", &MessageOptions::default()).unwrap_err();
-    assert!(matches!(err, ClientError::NotConnected { .. }));
-    assert!(err.to_string().contains("queueOfflineActions"));
-    assert!(c.take_outputs().is_empty());
+    c.browser_offline();
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::CancelTimer));
+    assert_eq!(c.state(), ConnectionState::Offline);
+    c.open_channel(false);
+    assert!(!c
+        .take_outputs()
+        .iter()
+        .any(|o| matches!(o, Output::OpenSocket(_))));
 }
 
 #[test]
-fn a_message_on_a_closed_channel_is_refused() {
+fn a_page_that_starts_offline_connects_when_the_browser_is_online() {
     let mut c = configured();
-    let err = c
-        .message("gone", "1", &MessageOptions::default())
-        .unwrap_err();
-    assert!(matches!(err, ClientError::ChannelClosed { .. }));
+    c.browser_offline();
+    c.open_channel(false);
+    let out = c.take_outputs();
+    assert!(!out.iter().any(|o| matches!(o, Output::OpenSocket(_))));
+    assert_eq!(c.state(), ConnectionState::Offline);
+    c.browser_online();
+    assert!(c
+        .take_outputs()
+        .iter()
+        .any(|o| matches!(o, Output::OpenSocket(_))));
 }
 
-fn flush_of(outputs: &[Output]) -> Option<u64> {
-    outputs.iter().find_map(|o| match o {
-        Output::FlushQueue { flush, .. } => Some(*flush),
-        _ => None,
-    })
+#[test]
+fn a_visible_page_retries_at_once_and_a_hidden_one_waits() {
+    let mut c = configured();
+    let (_, socket) = open_and_connect(&mut c, false);
+    c.socket_closed(socket, 1006, 0.0);
+    c.take_outputs();
+    c.page_visible();
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::CancelTimer));
+    assert!(out.iter().any(|o| matches!(o, Output::OpenSocket(_))));
 }
 
-/// A channel with the queue option, joined, its (empty) backlog flushed; returns the socket.
-fn joined_with_queue(c: &mut TestClient, name: &str) -> SocketId {
-    c.open_channel(name, opts(false, false, true), 0).unwrap();
+#[test]
+fn configure_and_token_changes_reconnect_at_once_without_disconnected() {
+    let mut c = configured();
+    let (_, socket) = open_and_connect(&mut c, false);
+    c.token_changed();
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::CloseSocket(socket, 1000)));
+    assert!(statuses(&out).is_empty());
+    assert!(out.iter().any(|o| matches!(o, Output::OpenSocket(_))));
+    // Also while waiting to retry: the new settings are tried at once.
+    let socket = opened_socket(&out);
+    c.socket_closed(socket, 1006, 0.0);
+    c.take_outputs();
+    c.configure(settings(1_000.0, 60_000.0, 5.0));
+    assert!(c
+        .take_outputs()
+        .iter()
+        .any(|o| matches!(o, Output::OpenSocket(_))));
+}
+
+#[test]
+fn a_server_that_closed_with_1000_stays_down_until_the_app_acts() {
+    let mut c = configured();
+    let (_, socket) = open_and_connect(&mut c, false);
+    c.socket_closed(socket, 1000, 0.0);
+    c.take_outputs();
+    c.page_visible();
+    c.browser_online();
+    assert!(c.take_outputs().is_empty());
+    c.token_changed();
+    assert!(c
+        .take_outputs()
+        .iter()
+        .any(|o| matches!(o, Output::OpenSocket(_))));
+}
+
+// ---- sends and the offline queue ----------------------------------------------------------
+
+#[test]
+fn a_joined_channel_without_a_queue_sends_directly_and_refuses_otherwise() {
+    let mut c = configured();
+    let a = c.open_channel(false);
+    let out = c.take_outputs();
+    assert_eq!(
+        mode_of(&out, a),
+        None,
+        "not joined: the mode stays the default"
+    );
+    assert_eq!(c.mode(a), Some(Mode::default()));
+    c.socket_opened(opened_socket(&out));
+    assert_eq!(
+        mode_of(&c.take_outputs(), a),
+        Some(Mode {
+            joined: true,
+            direct: true
+        })
+    );
+}
+
+#[test]
+fn a_queue_channel_flushes_its_backlog_before_sending_directly() {
+    let mut c = configured();
+    let a = c.open_channel(true);
     let socket = opened_socket(&c.take_outputs());
     c.socket_opened(socket);
-    let flush = flush_of(&c.take_outputs()).expect("the backlog is checked once joined");
-    c.flush_finished(name, flush, 0, true, 0, 0);
-    assert!(c.take_outputs().is_empty());
-    socket
-}
-
-fn queue(c: &mut TestClient, name: &str, payload: &str) -> String {
-    match c.message(name, payload, &MessageOptions::default()) {
-        Ok(MessageOutcome::Queue(text)) => text,
-        other => panic!("expected Queue, got {other:?}"),
-    }
-}
-
-#[test]
-fn a_joined_channel_with_an_empty_queue_sends_directly() {
-    let mut c = configured();
-    let socket = joined_with_queue(&mut c, "a");
-    assert_eq!(
-        c.message("a", "1", &MessageOptions::default()),
-        Ok(MessageOutcome::Sent)
-    );
-    assert_eq!(sent(&c.take_outputs()).len(), 1);
-    let _ = socket;
-}
-
-#[test]
-fn queued_messages_flush_in_order_before_later_sends() {
-    let mut c = configured();
-    let socket = joined_with_queue(&mut c, "a");
-    c.socket_closed(socket, 1006);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    let stored: Vec<String> = (0..3).map(|i| queue(&mut c, "a", &i.to_string())).collect();
-    assert_eq!(c.pending("a"), Some(3));
-    c.timer_fired(timer);
-    let s = opened_socket(&c.take_outputs());
-    c.socket_opened(s);
-    let flush = flush_of(&c.take_outputs()).expect("a flush once joined");
-    let covers = c.last_queued("a");
-    // A send made while the flush is under way goes behind it.
-    let later = queue(&mut c, "a", "99");
-    for text in stored {
-        assert!(c.flush_send("a", flush, text));
-    }
     let out = c.take_outputs();
-    let payloads = sent(&out);
-    assert_eq!(payloads.len(), 3);
-    assert!(payloads[0].ends_with(r#""payload":0}"#));
-    assert!(payloads[2].ends_with(r#""payload":2}"#));
-    // The flush read until the store was empty of what it covered; the later one remains.
-    c.flush_finished("a", flush, covers, true, 1, c.last_queued("a"));
-    let next =
-        flush_of(&c.take_outputs()).expect("the action queued during the flush is flushed next");
-    assert!(c.flush_send("a", next, later));
-    c.flush_finished("a", next, c.last_queued("a"), true, 0, c.last_queued("a"));
-    assert_eq!(c.pending("a"), Some(0));
-    c.take_outputs();
+    let flush = flush_of(&out, a).expect("a flush of what an earlier page may have left");
     assert_eq!(
-        c.message("a", "100", &MessageOptions::default()),
-        Ok(MessageOutcome::Sent)
+        mode_of(&out, a),
+        Some(Mode {
+            joined: true,
+            direct: false
+        })
+    );
+    c.flush_finished(a, flush, c.last_queued(a), true, 0, c.last_queued(a));
+    assert_eq!(
+        mode_of(&c.take_outputs(), a),
+        Some(Mode {
+            joined: true,
+            direct: true
+        })
     );
 }
 
 #[test]
-fn a_flush_interrupted_by_a_loss_keeps_the_queue_and_resumes_after_the_reconnect() {
+fn queued_messages_are_counted_and_flushed_in_order_before_later_sends() {
     let mut c = configured();
-    let socket = joined_with_queue(&mut c, "a");
-    c.socket_closed(socket, 1006);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    queue(&mut c, "a", "1");
-    queue(&mut c, "a", "2");
-    c.timer_fired(timer);
-    let s = opened_socket(&c.take_outputs());
-    c.socket_opened(s);
-    let flush = flush_of(&c.take_outputs()).unwrap();
-    let covers = c.last_queued("a");
-    assert!(c.flush_send("a", flush, "first".into()));
-    c.socket_closed(s, 1006);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    assert!(
-        !c.flush_send("a", flush, "second".into()),
-        "that flush is over"
+    let a = c.open_channel(true);
+    let socket = opened_socket(&c.take_outputs());
+    c.enqueue(a).unwrap();
+    c.enqueue(a).unwrap();
+    let out = c.take_outputs();
+    assert_eq!(out.last(), Some(&Output::Pending(a, 2)));
+    c.socket_opened(socket);
+    let flush = flush_of(&c.take_outputs(), a).unwrap();
+    let covers = c.last_queued(a);
+    // Sent while the flush runs: behind it.
+    c.enqueue(a).unwrap();
+    c.take_outputs();
+    c.flush_finished(a, flush, covers, true, 1, c.last_queued(a));
+    let out = c.take_outputs();
+    let again = flush_of(&out, a).expect("a second flush for the message sent meanwhile");
+    assert_ne!(again, flush);
+    assert_eq!(c.pending(a), Some(1));
+    c.flush_finished(a, again, c.last_queued(a), true, 0, c.last_queued(a));
+    let out = c.take_outputs();
+    assert_eq!(
+        mode_of(&out, a),
+        Some(Mode {
+            joined: true,
+            direct: true
+        })
     );
-    c.flush_finished("a", flush, covers, false, 2, c.last_queued("a"));
-    assert_eq!(c.pending("a"), Some(2));
-    assert!(
-        flush_of(&c.take_outputs()).is_none(),
-        "not while disconnected"
+    assert_eq!(c.pending(a), Some(0));
+}
+
+#[test]
+fn a_lost_socket_puts_a_queue_channels_unconfirmed_messages_back_before_new_ones() {
+    let mut c = configured();
+    let (a, socket) = open_and_connect(&mut c, true);
+    let b = c.open_channel(false);
+    let flush = flush_of(&c.take_outputs(), a);
+    assert!(flush.is_none(), "the first flush ran before b opened");
+    c.socket_closed(socket, 1006, 0.0);
+    let out = c.take_outputs();
+    assert_eq!(requeued(&out), [a], "only the joined queue channel");
+    assert_eq!(c.mode(b), Some(Mode::default()));
+    // Down: sends are queued behind what was put back.
+    c.enqueue(a).unwrap();
+    c.take_outputs();
+    let (t, _) = timer(&out).unwrap();
+    c.timer_fired(t, 700.0);
+    let socket = opened_socket(&c.take_outputs());
+    c.socket_opened(socket);
+    let out = c.take_outputs();
+    assert!(flush_of(&out, a).is_some());
+    assert_eq!(
+        mode_of(&out, a),
+        Some(Mode {
+            joined: true,
+            direct: false
+        })
     );
-    // Sends while down still queue behind.
-    queue(&mut c, "a", "3");
-    c.timer_fired(timer);
-    let s = opened_socket(&c.take_outputs());
-    c.socket_opened(s);
-    assert!(flush_of(&c.take_outputs()).is_some());
+}
+
+#[test]
+fn a_queue_channel_closed_while_the_socket_stays_lingers_until_the_socket_goes() {
+    let mut c = configured();
+    let (a, socket) = open_and_connect(&mut c, true);
+    let b = c.open_channel(false);
+    c.take_outputs();
+    c.close_channel(a);
+    let out = c.take_outputs();
+    assert_eq!(out, [Output::Leave(socket, a), Output::Linger(a)]);
+    c.socket_closed(socket, 1006, 0.0);
+    assert_eq!(
+        requeued(&c.take_outputs()),
+        [a],
+        "lost with the socket: put back"
+    );
+    let _ = b;
+}
+
+#[test]
+fn a_socket_the_client_closes_normally_settles_what_it_carried() {
+    let mut c = configured();
+    let (a, _) = open_and_connect(&mut c, true);
+    c.token_changed();
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::Settle(a)));
+    assert!(requeued(&out).is_empty());
+    let mut c = configured();
+    let (a, _) = open_and_connect(&mut c, true);
+    c.close_channel(a);
+    let out = c.take_outputs();
+    assert!(
+        out.contains(&Output::Settle(a)),
+        "the last channel closed: the socket closes normally"
+    );
+    assert!(requeued(&out).is_empty());
+}
+
+#[test]
+fn the_queue_cap_refuses_new_actions_and_keeps_the_old_ones() {
+    let mut c = Client::new(1);
+    c.configure(settings(1_000.0, 60_000.0, 2.0));
+    let a = c.open_channel(true);
+    assert_eq!(c.enqueue(a), Ok(()));
+    assert_eq!(c.enqueue(a), Ok(()));
+    assert_eq!(c.enqueue(a), Err(QueueError::Full));
+    assert_eq!(c.pending(a), Some(2));
+    c.store_failed(a);
+    assert_eq!(c.pending(a), Some(1));
+    assert_eq!(c.enqueue(a), Ok(()));
+    assert_eq!(c.enqueue(99), Err(QueueError::Closed));
 }
 
 #[test]
 fn a_stale_flush_cannot_end_the_current_one() {
     let mut c = configured();
-    let socket = joined_with_queue(&mut c, "a");
-    c.socket_closed(socket, 1006);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    queue(&mut c, "a", "1");
-    c.timer_fired(timer);
-    let s = opened_socket(&c.take_outputs());
-    c.socket_opened(s);
-    let old = flush_of(&c.take_outputs()).unwrap();
-    c.socket_closed(s, 1006);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    c.timer_fired(timer);
-    let s = opened_socket(&c.take_outputs());
-    c.socket_opened(s);
-    let current = flush_of(&c.take_outputs()).unwrap();
-    assert_ne!(old, current);
-    // The old flush ends late without having emptied the store.
-    c.flush_finished("a", old, 1, false, 1, c.last_queued("a"));
-    assert!(
-        !matches!(
-            c.message("a", "2", &MessageOptions::default()),
-            Ok(MessageOutcome::Sent)
-        ),
-        "the current flush is still under way"
-    );
-}
-
-#[test]
-fn a_flush_that_also_delivered_another_tabs_actions_clears_the_backlog() {
-    let mut c = configured();
-    c.open_channel("a", opts(false, false, true), 0).unwrap();
-    let s = opened_socket(&c.take_outputs());
-    c.socket_opened(s);
-    let flush = flush_of(&c.take_outputs()).unwrap();
-    // The store held 4 actions from an earlier page; the flush sends them all.
-    for i in 0..4 {
-        assert!(c.flush_send("a", flush, i.to_string()));
-    }
-    c.flush_finished("a", flush, 0, true, 0, c.last_queued("a"));
-    let out = c.take_outputs();
-    assert!(flush_of(&out).is_none());
+    let (a, socket) = open_and_connect(&mut c, true);
+    // The first flush is lost with its socket.
+    let first = c.mode(a);
     assert_eq!(
-        c.message("a", "next", &MessageOptions::default()),
-        Ok(MessageOutcome::Sent)
-    );
-}
-
-#[test]
-fn a_channel_without_the_queue_option_never_flushes() {
-    let mut c = configured();
-    let _ = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.flush_finished("a", 999, 0, true, 0, c.last_queued("a"));
-    assert!(flush_of(&c.take_outputs()).is_none());
-}
-
-#[test]
-fn the_queue_cap_refuses_new_actions_and_keeps_the_old_ones() {
-    let mut c: TestClient = Client::new(1);
-    c.configure(
-        Config::from_input(ConfigInput {
-            instance_base_url: "http://h".into(),
-            canonical: "c".into(),
-            queue_max_actions: Some(2.0),
-            ..ConfigInput::default()
+        first,
+        Some(Mode {
+            joined: true,
+            direct: false
         })
-        .unwrap(),
     );
-    c.open_channel("a", opts(false, false, true), 0).unwrap();
-    queue(&mut c, "a", "1");
-    queue(&mut c, "a", "2");
-    let err = c.message("a", "3", &MessageOptions::default()).unwrap_err();
+    c.socket_closed(socket, 1006, 0.0);
+    let (t, _) = timer(&c.take_outputs()).unwrap();
+    c.timer_fired(t, 600.0);
+    let socket = opened_socket(&c.take_outputs());
+    c.socket_opened(socket);
+    let current = flush_of(&c.take_outputs(), a).unwrap();
+    c.flush_finished(a, current + 1_000, 0, true, 0, 0);
+    c.take_outputs();
     assert_eq!(
-        err,
-        ClientError::QueueFull {
-            channel: "a".into(),
-            max: 2
-        }
+        c.mode(a),
+        Some(Mode {
+            joined: true,
+            direct: false
+        })
     );
-    assert!(err.to_string().contains("full"));
-    assert_eq!(c.pending("a"), Some(2));
-    // A failed store frees its place.
-    c.queue_store_failed("a");
-    assert_eq!(c.pending("a"), Some(1));
-    queue(&mut c, "a", "4");
+    c.flush_finished(a, current, c.last_queued(a), true, 0, c.last_queued(a));
+    c.take_outputs();
+    assert_eq!(
+        c.mode(a),
+        Some(Mode {
+            joined: true,
+            direct: true
+        })
+    );
 }
 
 #[test]
-fn history_is_requested_only_on_a_joined_channel() {
+fn a_flush_of_an_earlier_opening_cannot_hide_what_the_channel_queued_since_it_reopened() {
     let mut c = configured();
-    c.open_channel("a", ChannelOptions::default(), 0).unwrap();
-    let out = c.take_outputs();
-    assert!(c.request_history("a").is_err());
-    c.socket_opened(opened_socket(&out));
+    let (a, _) = open_and_connect(&mut c, true);
+    c.close_channel(a);
+    let b = c.open_channel(true);
+    c.enqueue(b).unwrap();
+    let socket = opened_socket(&c.take_outputs());
+    c.socket_opened(socket);
+    let flush = flush_of(&c.take_outputs(), b).unwrap();
+    // A late report about the closed opening `a` changes nothing for `b`.
+    c.flush_finished(a, flush, 100, true, 0, 100);
+    assert_eq!(c.pending(b), Some(1));
+    assert!(c.take_outputs().is_empty());
+}
+
+#[test]
+fn counting_the_store_adds_what_was_queued_since_the_count_was_asked_for() {
+    let mut c = configured();
+    let a = c.open_channel(true);
+    let as_of = c.last_queued(a);
+    c.enqueue(a).unwrap();
     c.take_outputs();
-    c.request_history("a").unwrap();
-    assert_eq!(
-        sent(&c.take_outputs()),
-        [r#"{"action":"history","options":{"channel":"a"},"payload":null}"#]
-    );
+    c.queue_counted(a, 40, as_of);
+    assert_eq!(c.take_outputs(), [Output::Pending(a, 41)]);
 }
 
 #[test]
 fn state_changes_are_reported_with_their_reason() {
     let mut c = configured();
-    let socket = open_and_connect(&mut c, "a", ChannelOptions::default());
-    c.socket_closed(socket, 1011);
+    let a = c.open_channel(false);
     let out = c.take_outputs();
-    let change = out
-        .iter()
-        .find_map(|o| match o {
-            Output::StateChanged { state, detail } => Some((*state, detail.clone())),
-            _ => None,
-        })
-        .unwrap();
-    assert_eq!(change.0, ConnectionState::Reconnecting);
-    assert_eq!(change.1.code, Some(1011));
-    assert_eq!(change.1.attempt, 0);
-    assert!(change.1.delay_ms.is_some());
-}
-
-#[test]
-fn a_flush_of_an_earlier_opening_cannot_hide_what_the_channel_queued_since_it_reopened() {
-    // Found by tests/core_properties.rs: the app closes and reopens a channel while a flush of
-    // the earlier opening is still running (it holds the channel's Web Lock). That flush ends
-    // after the reopened channel queued a message; its `covers` must not count for the new one.
-    let mut c = configured();
-    let socket = joined_with_queue(&mut c, "a");
-    c.socket_closed(socket, 1006);
-    let (timer, _) = armed_timer(&c.take_outputs()).unwrap();
-    let first = queue(&mut c, "a", "1");
-    let second = queue(&mut c, "a", "2");
-    c.timer_fired(timer);
-    let s = opened_socket(&c.take_outputs());
-    c.socket_opened(s);
-    let old = flush_of(&c.take_outputs()).unwrap();
-    let covers = c.last_queued("a");
-    assert!(c.flush_send("a", old, first));
-    assert!(c.flush_send("a", old, second));
-    // Both drained and were deleted; the flush reads the store once more and finds it empty.
-    c.close_channel("a");
-    c.open_channel("a", opts(false, false, true), 0).unwrap();
-    let s = opened_socket(&c.take_outputs());
-    queue(&mut c, "a", "3");
-    // The old flush ends now: it emptied the store as it was when it read it.
-    c.flush_finished("a", old, covers, true, 1, c.last_queued("a"));
-    c.take_outputs();
-    c.socket_opened(s);
-    assert!(
-        flush_of(&c.take_outputs()).is_some(),
-        "the message queued after the reopen is flushed once joined"
-    );
-    assert!(
-        matches!(
-            c.message("a", "4", &MessageOptions::default()),
-            Ok(MessageOutcome::Queue(_))
-        ),
-        "a later send goes behind the queued one"
+    assert_eq!(states(&out)[0].state, ConnectionState::Connecting);
+    assert_eq!(states(&out)[0].reason, Reason::ChannelOpened);
+    c.socket_opened(opened_socket(&out));
+    assert_eq!(states(&c.take_outputs())[0].reason, Reason::Connected);
+    c.close_channel(a);
+    let s = states(&c.take_outputs());
+    assert_eq!(
+        (s[0].state, s[0].reason),
+        (ConnectionState::Idle, Reason::NoChannel)
     );
 }

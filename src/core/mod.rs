@@ -1,21 +1,19 @@
 //! The platform-independent client core: every decision the client makes, with no I/O, no clock
-//! and no JavaScript types, so it is tested natively with `cargo test`.
+//! and no JavaScript types, so it is tested natively with `cargo test`. It uses only `core` and
+//! `alloc`, so the wasm build needs no standard library.
 
 pub mod backoff;
 pub mod client;
 pub mod close_code;
 pub mod config;
-pub mod error;
-pub mod frame;
-pub mod presence;
+pub mod hooks;
+pub mod queue;
 
 #[cfg(test)]
 mod client_tests;
 
 pub use client::{
-    ChannelOptions, Client, ConnectionState, MessageDecision, MessageOutcome, Opened, Output,
-    Route, SocketId, StateDetail, TimerId,
+    ChannelId, Client, ConnectionState, Mode, Output, QueueError, Reason, SocketId, StateChange,
+    TimerId,
 };
-pub use config::{Config, ConfigInput};
-pub use error::{ClientError, ErrorKind};
-pub use frame::MessageOptions;
+pub use config::{ConfigError, Settings};

@@ -201,3 +201,14 @@ export function fireVisibility(state) {
   Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
   document.dispatchEvent(new Event("visibilitychange"));
 }
+
+// Records the text of every frame the page's WebSockets send, until restore().
+export function spySends() {
+  const original = WebSocket.prototype.send;
+  const sent = [];
+  WebSocket.prototype.send = function (data) {
+    sent.push(data);
+    return original.call(this, data);
+  };
+  return { sent: () => sent.slice(), restore: () => (WebSocket.prototype.send = original) };
+}

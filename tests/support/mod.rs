@@ -1,7 +1,10 @@
 //! Shared helpers of the browser tests: the local server's address (given at build time by the
-//! test command), bindings to `browser_helpers.js`, and a typed view of the `Channel` object.
+//! test command), the package's JavaScript API (`api`), bindings to `browser_helpers.js`, and a
+//! typed view of the `Channel` object.
 
 #![allow(dead_code)]
+
+pub mod api;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -59,6 +62,15 @@ extern "C" {
     #[wasm_bindgen(js_name = historySeqs)]
     pub fn history_seqs(history: &JsValue, tag: &str) -> Vec<f64>;
 
+    /// Records every text the page's WebSockets send until `restore()`.
+    #[wasm_bindgen(js_name = spySends)]
+    pub fn spy_sends() -> Spy;
+    pub type Spy;
+    #[wasm_bindgen(method)]
+    pub fn sent(this: &Spy) -> Array;
+    #[wasm_bindgen(method)]
+    pub fn restore(this: &Spy);
+
     pub type Recorded;
     #[wasm_bindgen(method, getter)]
     pub fn frames(this: &Recorded) -> Array;
@@ -108,6 +120,14 @@ pub async fn wait(p: Promise) -> JsValue {
     }
 }
 
+/// Awaits a promise, resolved or rejected; returns what it settled with.
+pub async fn rejection_or_value(p: Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => v,
+        Err(e) => e,
+    }
+}
+
 /// Awaits a promise that must reject; returns the rejection.
 pub async fn rejection(p: Promise) -> JsValue {
     match JsFuture::from(p).await {
@@ -122,13 +142,23 @@ pub fn configure_queue(database: &str, max: u32) {
     let extra = js(&format!(
         r#"{{"queue":{{"database":{database:?},"maxActions":{max}}}}}"#
     ));
-    xano_realtime::configure(config_js(SERVER, &JsValue::NULL, &extra)).expect("configure");
+    api::configure(config_js(SERVER, &JsValue::NULL, &extra)).expect("configure");
+}
+
+/// Configures the client for the test server, anonymous, with an offline queue in `database`
+/// and the settings of the JSON object `extra` (e.g. a reconnect backoff).
+pub fn configure_queue_with(database: &str, extra: &str) {
+    let extra = js(extra);
+    let queue = js_sys::Object::new();
+    set(&queue, "database", &JsValue::from_str(database));
+    set(extra.unchecked_ref(), "queue", &queue);
+    api::configure(config_js(SERVER, &JsValue::NULL, &extra)).expect("configure");
 }
 
 /// Configures the client for the test server with `token` (or anonymous).
 pub fn configure(token: Option<&str>) {
     let token = token.map_or(JsValue::NULL, JsValue::from_str);
-    xano_realtime::configure(config_js(SERVER, &token, &JsValue::UNDEFINED)).expect("configure");
+    api::configure(config_js(SERVER, &token, &JsValue::UNDEFINED)).expect("configure");
 }
 
 /// Opens a channel with options `{presence, history, queueOfflineActions}`.
@@ -137,7 +167,7 @@ pub fn open(name: &str, presence: bool, history: bool, queue: bool) -> Chan {
     set(&opts, "presence", &presence.into());
     set(&opts, "history", &history.into());
     set(&opts, "queueOfflineActions", &queue.into());
-    xano_realtime::open_channel(JsValue::from_str(name), Some(opts.into()))
+    api::open_channel(JsValue::from_str(name), Some(opts.into()))
         .expect("openChannel")
         .unchecked_into()
 }
@@ -202,7 +232,7 @@ pub async fn admin(method: &str, path: &str, body: Option<&str>) -> JsValue {
 /// detail.
 pub fn state_becomes(target: &str) -> impl std::future::Future<Output = JsValue> {
     let on_state = Closure::<dyn FnMut(JsValue) -> JsValue>::new(|cb: JsValue| {
-        xano_realtime::on_connection_state(cb).expect("onConnectionState")
+        api::on_connection_state(cb).expect("onConnectionState")
     });
     let promise = wait_for_state_js(on_state.as_ref(), target, WAIT_MS);
     // The subscription calls it only once, synchronously, above.
@@ -212,7 +242,7 @@ pub fn state_becomes(target: &str) -> impl std::future::Future<Output = JsValue>
 
 /// The current connection state.
 pub fn state() -> String {
-    xano_realtime::connection_state().as_string().unwrap()
+    api::connection_state().as_string().unwrap()
 }
 
 /// A JS predicate from a function body over `f`.

@@ -1,0 +1,210 @@
+// The connection shell: turns browser events (socket open/close, the timer, online/offline,
+// visibility) into core inputs, and performs the core's outputs (open or close the socket, send
+// join/leave, arm the one timer, deliver connection_status frames, report state changes, start
+// flushes). It holds no policy: every decision is the core's (src/core/client.rs).
+//
+// A core input is never made while outputs are being performed: events that happen during an
+// output (a socket the browser refuses to create) are handed back on a microtask.
+
+import { OP, STATES, NONE, attached, input, setPerformer, w } from "./core.js";
+import { deliver, deliverAll, inbound, slotOf, callEach, linger, forget } from "./router.js";
+import { announce, requeue, startFlush } from "./queue.js";
+import { newSocket } from "./outbox.js";
+import { socket, send, retire } from "./socket.js";
+
+/** The socket URL and token in force (the core checked the URL; the API checked the token). */
+const link = { url: "", token: null };
+
+/** The last connection state the core reported, and the onConnectionState listeners. */
+export const state = { name: "idle", listeners: [] };
+
+const REASONS = [
+  "connected",
+  "a channel was opened",
+  "no channel is open",
+  "reconnecting",
+  "the connection was lost",
+  "the browser is offline",
+  "the browser is online again",
+  "the page became visible",
+  "the settings changed",
+  "the server closed the connection normally (1000)",
+  "the server refused the connection: policy violation (1008)",
+  "the handshake keeps failing: check instanceBaseUrl, realtimeConnectionCanonical and the token, or the server is down; still retrying",
+  "the server did not answer the handshake in time",
+];
+
+let timer = null;
+
+/** Sets the URL and token the next socket uses. */
+export function setLink(url, token) {
+  if (url !== null) link.url = url;
+  link.token = token;
+}
+
+/** The token in force. */
+export function token() {
+  return link.token;
+}
+
+function statusFrame(connected) {
+  return { action: "connection_status", options: {}, payload: { status: connected ? "connected" : "disconnected" } };
+}
+
+/** The text of a channel's join frame, byte for byte as the official SDK sends it. */
+export function joinText(slot) {
+  return `{"action":"join","options":{"channel":${slot.nameJson}},"payload":{"history":${slot.history},"presence":${slot.presence}}}`;
+}
+
+function simpleText(action, slot) {
+  return `{"action":"${action}","options":{"channel":${slot.nameJson}},"payload":null}`;
+}
+
+/** The text of a channel's `history` request. */
+export function historyText(slot) {
+  return simpleText("history", slot);
+}
+
+function openSocket(id) {
+  retire();
+  newSocket();
+  let ws;
+  try {
+    ws = link.token === null ? new WebSocket(link.url) : new WebSocket(link.url, [link.token]);
+  } catch (_) {
+    // The browser refused the URL or the subprotocol: as a refused handshake.
+    queueMicrotask(() => input((x) => x.xr_socket_closed(id, 1006, performance.now())));
+    return;
+  }
+  socket.ws = ws;
+  socket.id = id;
+  socket.opened++;
+  ws.onopen = () => input((x) => x.xr_socket_opened(id));
+  ws.onmessage = inbound;
+  ws.onclose = (event) => {
+    if (socket.ws !== ws) return;
+    retire();
+    input((x) => x.xr_socket_closed(id, event.code, performance.now()));
+  };
+}
+
+function emitState(words, i) {
+  const name = STATES[words[i + 1] & 0xff];
+  state.name = name;
+  if (state.listeners.length === 0) return;
+  const delay = words[i + 3];
+  const code = words[i + 4];
+  const detail = {
+    attempt: words[i + 2],
+    delayMs: delay === NONE ? undefined : delay,
+    code: code === 0 ? undefined : code,
+    reason: REASONS[words[i + 1] >>> 8],
+  };
+  callEach(state.listeners.slice(), name, detail);
+}
+
+/** Performs the core's outputs, in order. */
+export function perform(words) {
+  for (let i = 0; i < words.length; i += 5) {
+    const a = words[i + 1];
+    const b = words[i + 2];
+    switch (words[i]) {
+      case OP.OPEN:
+        openSocket(a);
+        break;
+      case OP.CLOSE:
+        if (socket.id === a) {
+          const ws = retire();
+          try {
+            ws.close(b);
+          } catch (_) {}
+        }
+        break;
+      case OP.JOIN:
+        if (socket.id === a) send(joinText(slotOf(b)));
+        break;
+      case OP.LEAVE:
+        if (socket.id === a) send(simpleText("leave", slotOf(b)));
+        break;
+      case OP.TIMER:
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timer = null;
+          input((x) => x.xr_timer(a, performance.now()));
+        }, b);
+        break;
+      case OP.CANCEL_TIMER:
+        clearTimeout(timer);
+        timer = null;
+        break;
+      case OP.STATUS:
+        if (a === 0) deliverAll("connection_status", statusFrame(b === 1));
+        else {
+          // A channel opened on an open socket hears `connected` after openChannel returns, so
+          // the listeners the app adds right after opening it hear it too.
+          const slot = slotOf(a);
+          queueMicrotask(() => {
+            if (slot.live && slot.joined) deliver(slot, "connection_status", statusFrame(true));
+          });
+        }
+        break;
+      case OP.STATE:
+        emitState(words, i);
+        break;
+      case OP.MODE: {
+        const slot = slotOf(a);
+        slot.joined = (b & 1) === 1;
+        slot.direct = (b & 2) === 2;
+        if (!slot.joined) slot.members.clear();
+        break;
+      }
+      case OP.FLUSH:
+        startFlush(slotOf(a), b);
+        break;
+      case OP.PENDING: {
+        const slot = slotOf(a);
+        slot.pending = b;
+        announce(slot);
+        break;
+      }
+      // A closed channel whose outbox was empty is not kept (router.linger): nothing to do.
+      case OP.REQUEUE: {
+        const slot = slotOf(a);
+        if (slot === undefined) break;
+        requeue(slot);
+        forget(slot);
+        break;
+      }
+      case OP.LINGER:
+        linger(slotOf(a));
+        break;
+      case OP.SETTLE: {
+        const slot = slotOf(a);
+        if (slot === undefined) break;
+        slot.outbox.takeUnconfirmed(Infinity);
+        forget(slot);
+        break;
+      }
+    }
+  }
+}
+
+let listening = false;
+
+/** Installs the browser listeners (once) and tells the core whether the browser is offline. */
+export function start() {
+  setPerformer(perform);
+  if (listening || typeof window === "undefined") return;
+  listening = true;
+  window.addEventListener("online", () => attached() && input((x) => x.xr_online()));
+  window.addEventListener("offline", () => attached() && input((x) => x.xr_offline()));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && attached()) input((x) => x.xr_visible());
+  });
+  if (navigator.onLine === false) input((x) => x.xr_offline());
+}
+
+/** The connection state's name. */
+export function connectionState() {
+  return attached() ? STATES[w().xr_state()] : "idle";
+}

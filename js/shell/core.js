@@ -1,0 +1,84 @@
+// The bridge to the Rust core (the wasm module's numeric exports, src/wasm/mod.rs): it calls an
+// input, then takes the outputs the input caused as a list of five-word records
+// [op, a, b, c, d]. Only numbers cross: channel names, payloads and frames stay in JavaScript.
+
+/** Output operation codes (src/wasm/mod.rs, `op`). */
+export const OP = {
+  OPEN: 1,
+  CLOSE: 2,
+  JOIN: 3,
+  LEAVE: 4,
+  TIMER: 5,
+  CANCEL_TIMER: 6,
+  STATUS: 7,
+  STATE: 8,
+  MODE: 9,
+  FLUSH: 10,
+  PENDING: 11,
+  REQUEUE: 12,
+  HOOK: 13,
+  LINGER: 14,
+  SETTLE: 15,
+};
+
+/** Connection state names, by the core's number. */
+export const STATES = ["idle", "connecting", "open", "reconnecting", "offline"];
+
+/** "No value" in an optional output word. */
+export const NONE = 0xffffffff;
+
+let wasm = null;
+const NO_OUTPUT = new Uint32Array(0);
+
+/**
+ * Connects the shell to an instantiated core (the exports of xano_realtime_bg.wasm). Called by
+ * the package's init(); the browser tests call it with their own instance. Idempotent.
+ */
+export function attach(exports) {
+  if (wasm === exports) return;
+  wasm = exports;
+  wasm.xr_init(Math.random());
+}
+
+/** Whether the core is attached (init() has run). */
+export function attached() {
+  return wasm !== null;
+}
+
+/** The core's exports, for calling inputs. Only valid once attached. */
+export function w() {
+  return wasm;
+}
+
+let performer = () => {};
+
+/** Sets the function that performs the core's outputs (connection.js). */
+export function setPerformer(perform) {
+  performer = perform;
+}
+
+/**
+ * Runs a core input (`f` gets the exports), performs the outputs it caused, and returns what the
+ * input returned. The one way the shell calls the core.
+ */
+export function input(f) {
+  const r = f(wasm);
+  performer(take());
+  return r;
+}
+
+/** Takes the outputs of the last input (a copy: performing them may call the core again). */
+export function take() {
+  const n = wasm.xr_take();
+  return n === 0 ? NO_OUTPUT : new Uint32Array(wasm.memory.buffer, wasm.xr_out(), n).slice();
+}
+
+/** The outputs xr_page_event just wrote. */
+export function written(n) {
+  return n === 0 ? NO_OUTPUT : new Uint32Array(wasm.memory.buffer, wasm.xr_out(), n).slice();
+}
+
+/** NaN for "not given", as the core reads it. */
+export function num(v) {
+  return v === undefined ? NaN : v;
+}

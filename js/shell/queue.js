@@ -1,0 +1,177 @@
+// The offline queue in the browser: storing queued frames (store.js), flushing them in order
+// once the channel is joined, putting back what a lost socket took unconfirmed, and the `queue`
+// events. What to queue and when to flush is the core's decision; this moves frames.
+//
+// A flush holds a Web Lock named after the database and the channel, so only one tab of the
+// origin flushes a channel at a time. It sends the stored frames oldest first, keeping at most
+// WINDOW of them unconfirmed (outbox.js: the server's echo confirms a message and everything
+// before it), and deletes each from the store only once confirmed. A socket lost mid-flush
+// therefore loses nothing; what the server processed but whose echo was lost is sent again
+// (at least once, never lost).
+
+import { w, input } from "./core.js";
+import { QueueStore } from "./store.js";
+import { deliver } from "./router.js";
+import { assumeNoEchoes, serverEchoes } from "./outbox.js";
+import { send, handed, socket } from "./socket.js";
+
+/** Stored frames read per round of a flush. */
+const CHUNK = 512;
+/** Flushed frames in flight (sent, not yet confirmed) at most. */
+const WINDOW = 256;
+/** A flush that sees no echo for this long on an open socket concludes the server never echoes. */
+const STALL_MS = 30000;
+
+/** Confirmed flushed frames are deleted from the store in batches of this many. */
+const DELETE_BATCH = 128;
+
+let database = "xano-realtime";
+let store = null;
+
+/** The IndexedDB database of the offline queue (`configure({queue: {database}})`). */
+export function useDatabase(name) {
+  if (name !== database) {
+    database = name;
+    store = null;
+  }
+}
+
+function theStore() {
+  if (store === null) store = new QueueStore(database);
+  return store;
+}
+
+/**
+ * Stores a message the core counted (`xr_enqueue` said 0); resolves "queued" once committed, or
+ * rejects with `storeError(reason)` (and frees its place in the queue) when storing failed.
+ */
+export function storeMessage(slot, text, storeError) {
+  return theStore()
+    .append(slot.name, text)
+    .then(
+      () => "queued",
+      (e) => {
+        if (slot.live) input((x) => x.xr_store_failed(slot.id));
+        throw storeError(e && e.message ? String(e.message) : String(e));
+      },
+    );
+}
+
+/** The number of the channel's frames in the store (shared by the tabs of this origin). */
+export function count(name) {
+  return theStore().count(name);
+}
+
+/**
+ * Counts what the store holds for a channel just opened with `queueOfflineActions` (left by an
+ * earlier page or another tab), so `pending()` and the `queue` events start from the truth.
+ */
+export function countBacklog(slot) {
+  const asOf = w().xr_last_queued(slot.id);
+  count(slot.name).then((n) => {
+    if (slot.live) input((x) => x.xr_counted(slot.id, n, asOf));
+  }, () => {});
+}
+
+/** Tells the channel's `queue` listeners its count, once per tick however many changes. */
+export function announce(slot) {
+  if (slot.announcing) return;
+  slot.announcing = true;
+  theStore()
+    .persisted()
+    .then((persisted) => {
+      slot.announcing = false;
+      if (!slot.live) return;
+      deliver(slot, "queue", { action: "queue", options: { channel: slot.name }, payload: { pending: slot.pending, persisted } });
+    });
+}
+
+/**
+ * The socket that carried the slot's unconfirmed direct sends is gone: they go back to the front
+ * of the channel's queue, in order, ahead of anything queued since.
+ */
+export function requeue(slot) {
+  const again = slot.outbox.takeUnconfirmed(socket.handed);
+  if (again.length === 0) return;
+  const asOf = w().xr_last_queued(slot.id);
+  const s = theStore();
+  s.unshift(slot.name, again)
+    .then(() => s.count(slot.name))
+    .then((n) => {
+      if (slot.live) input((x) => x.xr_counted(slot.id, n, asOf));
+    }, (e) => console.error("xano-realtime: could not put unconfirmed messages back in the offline queue", e));
+}
+
+// Runs `run()` (which returns a promise) holding the Web Lock `name`, so that only one tab of this
+// origin flushes a channel's queue at a time. Without the Web Locks API it runs unlocked.
+function withLock(name, run) {
+  if (typeof navigator !== "undefined" && navigator.locks && navigator.locks.request) {
+    return navigator.locks.request(name, () => run());
+  }
+  return run();
+}
+
+/** Starts flush `flush` of the slot's channel (the core's FLUSH output). */
+export function startFlush(slot, flush) {
+  slot.flush = flush;
+  withLock(`xano-realtime:${database}:${slot.name}`, () => flushLocked(slot, flush)).catch((e) =>
+    console.error("xano-realtime: the offline queue flush failed", e),
+  );
+}
+
+async function flushLocked(slot, flush) {
+  const s = theStore();
+  const box = slot.outbox;
+  const current = () => slot.live && slot.joined && slot.flush === flush;
+  // Every frame this page queued up to here was appended to the store before this read.
+  const covers = w().xr_last_queued(slot.id);
+  const removeDone = () => (box.done.length > 0 ? s.remove(box.done.splice(0)) : Promise.resolve());
+  // Waits for confirmations until fewer than `limit` flushed frames are in flight; deletes the
+  // confirmed ones in batches meanwhile (the store runs operations in order, so a later read
+  // never sees them).
+  const settle = async (limit) => {
+    while (box.keyed >= limit && current()) {
+      if (!(await box.progress(STALL_MS)) && current() && serverEchoes()) assumeNoEchoes();
+      if (!serverEchoes()) box.confirmDrained(handed());
+      if (box.done.length >= DELETE_BATCH) removeDone().catch(() => {});
+    }
+  };
+  let emptied = false;
+  try {
+    while (current()) {
+      const [keys, frames] = await s.read(slot.name, CHUNK);
+      if (keys.length === 0) {
+        emptied = true;
+        break;
+      }
+      for (let i = 0; i < keys.length && current(); i++) {
+        await settle(WINDOW);
+        if (!current()) break;
+        const end = send(frames[i]);
+        if (end < 0) break;
+        box.track({ t: frames[i], p: echoedPayload(frames[i]), k: keys[i], e: end });
+      }
+      await settle(1);
+      await removeDone();
+    }
+  } finally {
+    await removeDone().catch(() => {});
+    const asOf = w().xr_last_queued(slot.id);
+    const remaining = await s.count(slot.name).catch(() => slot.pending);
+    if (slot.live) input((x) => x.xr_flush_done(slot.id, flush, covers, emptied ? 1 : 0, remaining, asOf));
+  }
+}
+
+/** The payload JSON text of a stored message frame if the server echoes it, else null. */
+export function echoedPayload(text) {
+  // Stored frames are `{"action":"message","options":{...},"payload":P}` as messageFrame built
+  // them; the options say whether it is public.
+  try {
+    const frame = JSON.parse(text);
+    const o = frame.options || {};
+    if (o.authenticated || (o.socketId !== undefined && o.socketId !== null)) return null;
+    return JSON.stringify(frame.payload);
+  } catch (_) {
+    return null;
+  }
+}

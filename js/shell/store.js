@@ -1,0 +1,175 @@
+// The offline queue's storage: IndexedDB when the browser lets us open it, memory otherwise.
+// Only storage lives here; what to store, when to send it and when to delete it is decided
+// elsewhere (the core and queue.js). Every operation of one store runs in the order it was
+// called (one promise chain), so a flush that starts after a write always sees it.
+
+const STORE = "actions";
+const BY_CHANNEL = "by_channel";
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error || new Error("the IndexedDB transaction was aborted"));
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+function openDatabase(name) {
+  return new Promise((resolve, reject) => {
+    let req;
+    try {
+      req = indexedDB.open(name, 1);
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    req.onupgradeneeded = () => {
+      const os = req.result.createObjectStore(STORE, { autoIncrement: true });
+      os.createIndex(BY_CHANNEL, "channel");
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error("IndexedDB is blocked by another tab"));
+  });
+}
+
+class IdbBackend {
+  constructor(db) {
+    this.db = db;
+    this.persisted = true;
+  }
+  async write(records) {
+    const tx = this.db.transaction(STORE, "readwrite");
+    const os = tx.objectStore(STORE);
+    for (const [channel, frame] of records) os.add({ channel, frame });
+    await done(tx);
+  }
+  async read(channel, limit) {
+    const tx = this.db.transaction(STORE, "readonly");
+    const index = tx.objectStore(STORE).index(BY_CHANNEL);
+    const range = IDBKeyRange.only(channel);
+    const [keys, values] = await Promise.all([
+      request(index.getAllKeys(range, limit)),
+      request(index.getAll(range, limit)),
+    ]);
+    return [keys, values.map((v) => v.frame)];
+  }
+  // Puts frames before everything stored (keys below the smallest one), in one transaction.
+  async unshift(channel, frames) {
+    const tx = this.db.transaction(STORE, "readwrite");
+    const os = tx.objectStore(STORE);
+    const first = await request(os.openKeyCursor());
+    const below = first ? first.key : 1;
+    frames.forEach((frame, i) => os.add({ channel, frame }, below - frames.length + i));
+    await done(tx);
+  }
+  async remove(keys) {
+    const tx = this.db.transaction(STORE, "readwrite");
+    const os = tx.objectStore(STORE);
+    for (const key of keys) os.delete(key);
+    await done(tx);
+  }
+  count(channel) {
+    const tx = this.db.transaction(STORE, "readonly");
+    return request(tx.objectStore(STORE).index(BY_CHANNEL).count(IDBKeyRange.only(channel)));
+  }
+}
+
+class MemoryBackend {
+  constructor() {
+    this.items = [];
+    this.next = 1;
+    this.persisted = false;
+  }
+  async write(records) {
+    for (const [channel, frame] of records) this.items.push({ key: this.next++, channel, frame });
+  }
+  async read(channel, limit) {
+    const mine = this.items.filter((i) => i.channel === channel).slice(0, limit);
+    return [mine.map((i) => i.key), mine.map((i) => i.frame)];
+  }
+  async unshift(channel, frames) {
+    this.items.unshift(...frames.map((frame) => ({ key: this.next++, channel, frame })));
+  }
+  async remove(keys) {
+    const gone = new Set(keys);
+    this.items = this.items.filter((i) => !gone.has(i.key));
+  }
+  async count(channel) {
+    return this.items.filter((i) => i.channel === channel).length;
+  }
+}
+
+export class QueueStore {
+  constructor(name) {
+    this.name = name;
+    this.tail = Promise.resolve();
+    this.batch = null;
+    this.fallbackReason = null;
+    this.backend = openDatabase(name).then(
+      (db) => new IdbBackend(db),
+      (e) => {
+        this.fallbackReason = e && e.message ? e.message : String(e);
+        console.warn(`xano-realtime: IndexedDB "${name}" is unavailable (${this.fallbackReason}); the offline queue is kept in memory only`);
+        return new MemoryBackend();
+      },
+    );
+  }
+
+  // Runs `op(backend)` after every operation called before it.
+  run(op) {
+    const p = this.tail.then(() => this.backend).then(op);
+    this.tail = p.catch(() => {});
+    return p;
+  }
+
+  // Whether actions survive a reload (false: IndexedDB could not be used).
+  persisted() {
+    return this.backend.then((b) => b.persisted);
+  }
+
+  // Stores one frame. Frames appended in the same tick are written in one transaction; the promise
+  // resolves when that transaction has committed.
+  append(channel, frame) {
+    if (this.batch === null) {
+      const batch = [];
+      this.batch = batch;
+      batch.done = this.run((b) => {
+        if (this.batch === batch) this.batch = null;
+        return b.write(batch);
+      });
+    }
+    this.batch.push([channel, frame]);
+    return this.batch.done;
+  }
+
+  // [keys, frames]: the channel's oldest `limit` frames, oldest first.
+  read(channel, limit) {
+    this.batch = null;
+    return this.run((b) => b.read(channel, limit));
+  }
+
+  remove(keys) {
+    this.batch = null;
+    return this.run((b) => b.remove(keys));
+  }
+
+  // Stores frames ahead of everything already stored, in order (messages sent again after their
+  // socket was lost).
+  unshift(channel, frames) {
+    this.batch = null;
+    return this.run((b) => b.unshift(channel, frames));
+  }
+
+  count(channel) {
+    this.batch = null;
+    return this.run((b) => b.count(channel));
+  }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ (or the directory given): the wasm core (wasm-pack, release,
+# without the standard library) and the JavaScript shell and API (js/), bundled with wasm-bindgen's
+# loader into one ES module, xano_realtime.js, by esbuild. The typings are js/xano_realtime.d.ts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+OUT=${1:-pkg}
+
+wasm-pack --quiet build --target web --release --out-dir target/wasm-pkg --out-name xano_realtime
+rm -rf "$OUT" && mkdir -p "$OUT"
+esbuild js/package.js --bundle --format=esm --minify --legal-comments=none --log-level=warning \
+  --alias:wasm-bindgen-glue=./target/wasm-pkg/xano_realtime.js --outfile="$OUT/xano_realtime.js"
+cp target/wasm-pkg/xano_realtime_bg.wasm js/xano_realtime.d.ts LICENSE "$OUT/"
+node -e '
+  const fs = require("fs");
+  const cargo = fs.readFileSync("Cargo.toml", "utf8");
+  const get = (k) => cargo.match(new RegExp(`^${k} = "([^"]*)"`, "m"))[1];
+  const pkg = {
+    name: get("name"),
+    version: get("version"),
+    description: get("description"),
+    license: get("license"),
+    repository: { type: "git", url: get("repository") },
+    keywords: ["xano", "realtime", "websocket", "wasm"],
+    type: "module",
+    main: "xano_realtime.js",
+    module: "xano_realtime.js",
+    types: "xano_realtime.d.ts",
+    files: ["xano_realtime.js", "xano_realtime_bg.wasm", "xano_realtime.d.ts", "LICENSE", "README.md"],
+    sideEffects: false,
+  };
+  fs.writeFileSync(process.argv[1] + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
+  fs.copyFileSync("README.md", process.argv[1] + "/README.md");
+' "$OUT"
