@@ -3,7 +3,7 @@
 // it. `init()` may be called any number of times; it loads the core once.
 
 import loadCore from "wasm-bindgen-glue";
-import { attach } from "./shell/core.js";
+import { attach, setLoader } from "./shell/core.js";
 
 export * from "./index.js";
 
@@ -17,3 +17,5 @@ export default async function init(moduleOrPath) {
   attach(exports);
   return exports;
 }
+
+setLoader(init);

@@ -7,11 +7,14 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 OUT=${1:-pkg}
 
-wasm-pack --quiet build --target web --release --out-dir target/wasm-pkg --out-name xano_realtime
+# wasm-pack's output goes to a directory of this build's own, so builds into different OUTs
+# may run at the same time.
+WASM_OUT="target/wasm-pkg/$(echo "$OUT" | tr -c 'A-Za-z0-9_\n' _)"
+wasm-pack --quiet build --target web --release --out-dir "$WASM_OUT" --out-name xano_realtime
 rm -rf "$OUT" && mkdir -p "$OUT"
 esbuild js/package.js --bundle --format=esm --minify --legal-comments=none --log-level=warning \
-  --alias:wasm-bindgen-glue=./target/wasm-pkg/xano_realtime.js --outfile="$OUT/xano_realtime.js"
-cp target/wasm-pkg/xano_realtime_bg.wasm js/xano_realtime.d.ts LICENSE "$OUT/"
+  "--alias:wasm-bindgen-glue=./$WASM_OUT/xano_realtime.js" --outfile="$OUT/xano_realtime.js"
+cp "$WASM_OUT/xano_realtime_bg.wasm" js/xano_realtime.d.ts LICENSE "$OUT/"
 node -e '
   const fs = require("fs");
   const cargo = fs.readFileSync("Cargo.toml", "utf8");

@@ -38,6 +38,26 @@ export function attach(exports) {
   if (wasm === exports) return;
   wasm = exports;
   wasm.xr_init(Math.random());
+  for (const resolve of waiting.splice(0)) resolve();
+}
+
+let loader = null;
+const waiting = [];
+
+/** Sets how to load the core for a caller that needs it before anyone called init(). */
+export function setLoader(load) {
+  loader = load;
+}
+
+/**
+ * Resolves once the core is attached: at once if it is, else by loading it (the package's
+ * init(), set with setLoader) or by waiting for someone to attach it. For the XanoClient, whose
+ * users never call init().
+ */
+export function loaded() {
+  if (wasm !== null) return Promise.resolve();
+  if (loader !== null) return loader().then(() => {});
+  return new Promise((resolve) => waiting.push(resolve));
 }
 
 /** Whether the core is attached (init() has run). */
