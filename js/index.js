@@ -14,3 +14,4 @@ export {
   clientStats,
 } from "./api/client.js";
 export { bindOnClick, onPageLoad, onAppLoad, bindDeclarative } from "./api/hooks.js";
+export { XanoClient, XanoRealtimeChannel } from "./api/compat.js";

@@ -158,3 +158,107 @@ export function onPageLoad(channel: string, options?: HookOptions): void;
 export function onAppLoad(channel: string, options?: HookOptions): void;
 /** Applies data-realtime-open / -close / -toggle attributes inside `root` (default document) on click; returns the stop function. */
 export function bindDeclarative(root?: Document | Element): () => void;
+
+/**
+ * Settings of a `XanoClient`, as the official `@xano/js-sdk` takes them. Only the realtime
+ * settings are used; the others (storage, dataSource, ...) are accepted and ignored.
+ */
+export interface XanoClientConfig {
+  /** The instance's base URL: "https://x8ki-letl-twmt.n7.xano.io", or "http://127.0.0.1:8787" for a local server. */
+  instanceBaseUrl?: string;
+  /** Used for the host when `instanceBaseUrl` is absent (its path is ignored). */
+  apiGroupBaseUrl?: string;
+  /** The instance's realtime connection canonical (Realtime settings in Xano). */
+  realtimeConnectionCanonical?: string;
+  /** The old name of `realtimeConnectionCanonical`. */
+  realtimeConnectionHash?: string;
+  /** The realtime auth token (a Xano JWT). Absent or null: anonymous. */
+  realtimeAuthToken?: string | null;
+  /** The HTTP auth token: only kept, for `hasAuthToken()`. */
+  authToken?: string | null;
+  /** This package's reconnect schedule (see `RealtimeConfig`). */
+  reconnect?: { minDelayMs?: number; maxDelayMs?: number };
+  /** This package's offline queue settings (see `RealtimeConfig`). */
+  queue?: { database?: string; maxActions?: number };
+  [other: string]: unknown;
+}
+
+/** A channel member from `XanoRealtimeChannel.getPresence()`. */
+export interface XanoRealtimeClient extends Client {
+  /** Sends this member a private message (like `message(payload, { socketId })`). */
+  message(payload: unknown): Promise<"sent" | "queued">;
+}
+
+/**
+ * The official SDK's `XanoClient`, for its realtime API: switch from `@xano/js-sdk` by changing
+ * the import. Usable at once: it loads the wasm core by itself (no `init()` call needed), and
+ * holds what is called before the core is ready, in order. It shares the page's one connection
+ * with `openChannel`. HTTP (`get`, `post`, ...) stays with `@xano/js-sdk`: those methods throw.
+ */
+export class XanoClient {
+  /** Throws a TypeError when `config` is not an object; realtime settings are checked by `channel()`. */
+  constructor(config: XanoClientConfig);
+  /**
+   * Opens a channel and returns it; it is joined as soon as the connection is open. Throws when
+   * `instanceBaseUrl` or `realtimeConnectionCanonical` is missing or malformed, or the name or an
+   * option is invalid. Opening a channel again after `destroy()`, or several in a row, works.
+   */
+  channel(name: string, options?: ChannelOptions): XanoRealtimeChannel;
+  /** Sets the realtime auth token (null: anonymous) for the next `realtimeReconnect()` or `channel()`. Returns this. */
+  setRealtimeAuthToken(token: string | null): this;
+  /** Whether a realtime auth token is set. */
+  hasRealtimeAuthToken(): boolean;
+  /**
+   * Reconnects with the current token; open channels join again. Call it after
+   * `setRealtimeAuthToken` (login, logout). Before any channel was opened it does nothing.
+   */
+  realtimeReconnect(): this;
+  /** Keeps the HTTP auth token for callers that check `hasAuthToken()`; realtime does not use it. Returns this. */
+  setAuthToken(token: string | null): this;
+  /** Whether an HTTP auth token is set. */
+  hasAuthToken(): boolean;
+  /** Throws: HTTP requests stay with `@xano/js-sdk`. */
+  get(endpoint: string, ...rest: unknown[]): never;
+  /** Throws: HTTP requests stay with `@xano/js-sdk`. */
+  post(endpoint: string, ...rest: unknown[]): never;
+  /** Throws: HTTP requests stay with `@xano/js-sdk`. */
+  put(endpoint: string, ...rest: unknown[]): never;
+  /** Throws: HTTP requests stay with `@xano/js-sdk`. */
+  patch(endpoint: string, ...rest: unknown[]): never;
+  /** Throws: HTTP requests stay with `@xano/js-sdk`. */
+  delete(endpoint: string, ...rest: unknown[]): never;
+  /** Throws: HTTP requests stay with `@xano/js-sdk`. */
+  head(endpoint: string, ...rest: unknown[]): never;
+}
+
+/** A channel as the official SDK's `XanoRealtimeChannel`. Get one from `XanoClient.channel()`. */
+export class XanoRealtimeChannel {
+  /** Use `XanoClient.channel(name, options)`. */
+  constructor(channel: string, options: ChannelOptions | undefined, config: XanoClientConfig);
+  /** The channel's name. */
+  readonly channel: string;
+  /** The options it was opened with. */
+  readonly options: ChannelOptions;
+  /**
+   * Calls `onFunc(frame)` for every frame of the channel: `message`, `event`, `history`,
+   * `presence_full`, `presence_update`, and `connection_status` (payload `{status: "connected" |
+   * "disconnected"}`). `error` frames go to `onError` only. Returns this.
+   */
+  on(onFunc: (frame: Frame) => void, onError?: (frame: Frame) => void): this;
+  /** Like `on(onFunc, onError)`, for frames of one action only (e.g. "message"). */
+  on(action: string, onFunc: (frame: Frame) => void, onError?: (frame: Frame) => void): this;
+  /**
+   * Sends a message: to everyone, to authenticated members (`{authenticated: true}`), or to one
+   * peer (`{socketId}`). Resolves "sent" or "queued" (`queueOfflineActions`: kept in IndexedDB,
+   * also across a reload, and delivered once joined). Rejects when the message could not be sent
+   * or queued: e.g. sent before the channel is joined without `queueOfflineActions`. The SDK
+   * returns nothing: ignoring the promise is fine, `.catch()` it to see failures.
+   */
+  message(payload: unknown, options?: MessageOptions): Promise<"sent" | "queued">;
+  /** The current members, without duplicates (empty before the join or without `presence`). */
+  getPresence(): XanoRealtimeClient[];
+  /** Asks for the channel's history (now, or once joined); it arrives as a "history" frame. */
+  history(): void;
+  /** Leaves the channel; its listeners hear nothing more. `channel()` of the same name opens it anew. */
+  destroy(): void;
+}
