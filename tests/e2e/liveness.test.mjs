@@ -1,0 +1,325 @@
+// The liveness faults of issue 14, tried as a user meets them, with the package (pkg/) in
+// headless Chromium against the local server:
+//   - a page that starts while the server refuses handshakes (and one reloaded meanwhile) keeps
+//     trying and joins once the server is back, then flushes what was queued;
+//   - the browser going offline (Playwright's network emulation): the state becomes "offline",
+//     the socket is no longer used, sends are queued; back online it reconnects and delivers;
+//   - the server frozen (SIGSTOP), 20 messages sent into the frozen socket, the server killed and
+//     started again on the same port: all 20 arrive, in order, nothing left pending;
+//   - a peer's identical payloads never confirm our messages (a fake socket plays the server).
+//
+//   scripts/build.sh && cargo build -p xano-realtime-server
+//   node --test tests/e2e/liveness.test.mjs
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
+
+const CONFIG = `
+[[channel]]
+pattern = "*"
+history = 1000
+anonymous_send = true
+`;
+
+// The page's WebSockets, recorded as they are created (the real ones; for waiting until a
+// frozen server's socket has taken what was sent).
+function recordSockets() {
+  const Native = window.WebSocket;
+  window.sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.sockets.push(this);
+    }
+  };
+}
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startPageServer({ config: CONFIG });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a page started during a 12 s refusal keeps trying and joins within the longest step once the server is back', async () => {
+  const refusedUntil = Date.now() + 12_000;
+  await server.admin('refuse?ms=12000');
+  const { page, errors, context } = await openPage(browser, server);
+  const r = await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    const states = [];
+    xrt.onConnectionState((state, detail) => states.push([state, detail.reason, detail.delayMs, Date.now()]));
+    t.configure(host, { reconnect: { minDelayMs: 100, maxDelayMs: 800 }, queue: { database: `live-${Math.random()}` } });
+    const ch = xrt.openChannel('liveness/start', { presence: true, queueOfflineActions: true });
+    const queued = await Promise.all([0, 1, 2].map((n) => ch.message({ n })));
+    const drained = t.next(ch, 'queue', (f) => f.payload.pending === 0, 40_000);
+    await t.next(ch, 'presence_full', () => true, 30_000);
+    const joinedAt = Date.now();
+    await drained;
+    return { queued, joinedAt, states, pending: await ch.pending() };
+  }, server.host);
+  assert.deepEqual(r.queued, ['queued', 'queued', 'queued']);
+  assert.ok(!r.states.some(([s]) => s === 'idle'), `never gave up: ${JSON.stringify(r.states.slice(0, 5))}`);
+  assert.ok(r.states.some(([, reason]) => /handshake keeps failing/.test(reason)), 'the repeated failures were reported');
+  const waits = r.states.filter(([s]) => s === 'reconnecting').map(([, , delay]) => delay);
+  assert.ok(waits.length >= 10 && waits.every((w) => w <= 800), `every wait within 800 ms: ${waits}`);
+  // Joined within the backoff's longest step (800 ms) after the refusal ended. Chromium holds a
+  // handshake back after many failed ones (RFC 6455 §7.2.3: up to 5 s after ~16 failures in a
+  // minute); that hold, from the last attempt's start to its open, is the browser's, not ours.
+  const lastAttempt = r.states.filter(([s]) => s === 'connecting').pop()[3];
+  const opened = r.states.filter(([s]) => s === 'open').pop()[3];
+  const late = r.joinedAt - refusedUntil - Math.max(0, opened - Math.max(lastAttempt, refusedUntil));
+  assert.ok(late <= 800 + 1_000, `joined ${late} ms (browser hold aside) after the refusal ended`);
+  const history = await server.admin('history?channel=liveness/start');
+  assert.deepEqual(history.history.map((f) => f.payload.n), [0, 1, 2]);
+  assert.equal(r.pending, 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a page reloaded during a refusal joins once the server is back and flushes what the first load queued', async () => {
+  await server.admin('refuse?ms=4000');
+  const { page, errors, context } = await openPage(browser, server);
+  const database = `reload-${Math.random()}`;
+  const start = async ({ host, database, send }) => {
+    const { xrt, t } = window;
+    t.configure(host, { reconnect: { minDelayMs: 100, maxDelayMs: 800 }, queue: { database } });
+    const ch = xrt.openChannel('liveness/reload', { queueOfflineActions: true });
+    window.ch = ch;
+    return send ? Promise.all(['a', 'b'].map((k) => ch.message({ k }))) : null;
+  };
+  assert.deepEqual(await page.evaluate(start, { host: server.host, database, send: true }), ['queued', 'queued']);
+  assert.match(await page.evaluate(() => window.xrt.connectionState()), /^(re)?connecting$/);
+  await page.reload();
+  await page.evaluate(() => window.ready);
+  await page.evaluate(start, { host: server.host, database, send: false });
+  const flushed = await page.evaluate(async () => {
+    const drained = window.t.next(window.ch, 'queue', (f) => f.payload.pending === 0, 20_000);
+    await window.t.next(window.ch, 'message', (f) => f.payload.k === 'b', 20_000);
+    await drained;
+    return window.ch.pending();
+  });
+  assert.equal(flushed, 0);
+  const history = await server.admin('history?channel=liveness/reload');
+  assert.deepEqual(history.history.map((f) => f.payload.k), ['a', 'b']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('offline means offline: the socket is dropped, sends are queued, and back online they are delivered', async () => {
+  const { page, errors, context } = await openPage(browser, server);
+  await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database: `offline-${Math.random()}` } });
+    window.ch = xrt.openChannel('liveness/offline', { presence: true, queueOfflineActions: true });
+    window.plain = xrt.openChannel('liveness/offline-plain');
+    await t.next(window.ch, 'presence_full');
+    window.statuses = [];
+    window.ch.on('connection_status', (f) => window.statuses.push(f.payload.status));
+    window.wentOffline = t.state('offline');
+  }, server.host);
+  await context.setOffline(true);
+  const down = await page.evaluate(async () => {
+    await window.wentOffline;
+    const sockets = window.xrt.clientStats().socketsOpened;
+    const sent = await Promise.all([1, 2, 3].map((n) => window.ch.message({ n })));
+    const refused = await window.plain.message('x').then(
+      () => 'sent',
+      (e) => e.message,
+    );
+    window.back = window.t.next(window.ch, 'message', (f) => f.payload.n === 3);
+    window.drained = window.t.next(window.ch, 'queue', (f) => f.payload.pending === 0);
+    return { state: window.xrt.connectionState(), sent, refused, sockets, statuses: window.statuses.slice() };
+  });
+  assert.equal(down.state, 'offline');
+  assert.deepEqual(down.sent, ['queued', 'queued', 'queued']);
+  assert.match(down.refused, /not connected/);
+  assert.deepEqual(down.statuses, ['disconnected']);
+  const before = await server.admin('stats');
+  assert.equal(before.channels['liveness/offline'].members, 0, 'the client dropped its socket');
+  await context.setOffline(false);
+  const up = await page.evaluate(async () => {
+    await window.back;
+    await window.drained;
+    return {
+      sockets: window.xrt.clientStats().socketsOpened,
+      statuses: window.statuses,
+      pending: await window.ch.pending(),
+    };
+  });
+  assert.equal(up.sockets, down.sockets + 1);
+  assert.deepEqual(up.statuses, ['disconnected', 'connected']);
+  assert.equal(up.pending, 0);
+  const history = await server.admin('history?channel=liveness/offline');
+  assert.deepEqual(history.history.map((f) => f.payload.n), [1, 2, 3]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a page that starts offline stays offline without a socket and connects when the browser is back', async () => {
+  const { page, errors, context } = await openPage(browser, server);
+  await context.setOffline(true);
+  const r = await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database: `start-offline-${Math.random()}` } });
+    window.ch = xrt.openChannel('liveness/start-offline', { queueOfflineActions: true });
+    window.joined = t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+    return { state: xrt.connectionState(), sockets: xrt.clientStats().socketsOpened, sent: await window.ch.message('early') };
+  }, server.host);
+  assert.deepEqual(r, { state: 'offline', sockets: 0, sent: 'queued' });
+  await context.setOffline(false);
+  await page.evaluate(async () => {
+    await window.joined;
+    await window.t.next(window.ch, 'message', (f) => f.payload === 'early');
+  });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the server frozen, 20 messages sent, the server killed and restarted: all 20 arrive, in order, nothing pending', async () => {
+  const first = await startPageServer({ config: CONFIG });
+  const port = first.port;
+  const { page, errors, context } = await openPage(browser, first, { initScript: recordSockets });
+  await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host, { reconnect: { minDelayMs: 100, maxDelayMs: 800 }, queue: { database: `freeze-${Math.random()}` } });
+    window.ch = xrt.openChannel('liveness/freeze', { queueOfflineActions: true });
+    await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+    // One round trip first, so the client knows its socketId (the echo tells it); the queue is
+    // then empty and new messages go straight to the socket.
+    const drained = t.next(window.ch, 'queue', (f) => f.payload.pending === 0);
+    await window.ch.message({ warmup: true });
+    await t.next(window.ch, 'message', (f) => f.payload.warmup === true);
+    await drained;
+    window.lost = t.next(window.ch, 'connection_status', (f) => f.payload.status === 'disconnected', 30_000);
+  }, first.host);
+  first.process.kill('SIGSTOP');
+  try {
+    const sent = await page.evaluate(() => Promise.all(Array.from({ length: 20 }, (_, i) => window.ch.message({ seq: i }))));
+    assert.deepEqual(sent, Array(20).fill('sent'), 'the frozen socket looks open');
+    // The browser handed them to the network (into the frozen server's socket buffer).
+    await page.waitForFunction(() => window.sockets[window.sockets.length - 1].bufferedAmount === 0);
+  } finally {
+    const exited = new Promise((resolve) => first.process.once('exit', resolve));
+    first.process.kill('SIGKILL');
+    await exited;
+    await first.stop();
+  }
+  await page.evaluate(() => window.lost);
+  const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
+  try {
+    assert.equal(second.port, port);
+    const pending = await page.evaluate(async () => {
+      await window.t.next(window.ch, 'message', (f) => f.payload.seq === 19, 30_000);
+      await window.t.next(window.ch, 'queue', (f) => f.payload.pending === 0).catch(() => null);
+      return window.ch.pending();
+    });
+    assert.equal(pending, 0);
+    const history = await second.admin('history?channel=liveness/freeze');
+    assert.deepEqual(history.history.map((f) => f.payload.seq), Array.from({ length: 20 }, (_, i) => i));
+    const stats = await second.admin('stats');
+    assert.equal(stats.channels['liveness/freeze'].messages, 20, 'each arrived once');
+    await page.evaluate(() => window.ch.close());
+  } finally {
+    await context.close();
+    await second.stop();
+  }
+  assert.deepEqual(errors, []);
+});
+
+// A WebSocket that never touches the network: the test plays the server.
+function fakeServer() {
+  class FakeWebSocket extends EventTarget {
+    constructor(url) {
+      super();
+      this.url = url;
+      this.readyState = 0;
+      this.bufferedAmount = 0;
+      this.sent = [];
+      this.waiters = [];
+      this.onopen = this.onmessage = this.onclose = this.onerror = null;
+      FakeWebSocket.all.push(this);
+      setTimeout(() => this.fire('open', new Event('open'), 1), 0);
+    }
+    fire(type, ev, state) {
+      if (state !== undefined) this.readyState = state;
+      this.dispatchEvent(ev);
+      if (this['on' + type]) this['on' + type](ev);
+    }
+    send(text) {
+      if (this.readyState !== 1) throw new DOMException('not open', 'InvalidStateError');
+      this.sent.push(JSON.parse(text));
+      for (const w of this.waiters.splice(0)) w();
+    }
+    close() {
+      this.readyState = 3;
+    }
+    // Resolves once `count` message frames were sent on this socket.
+    async messages(count) {
+      while (this.sent.filter((f) => f.action === 'message').length < count) {
+        await new Promise((resolve) => this.waiters.push(resolve));
+      }
+      return this.sent.filter((f) => f.action === 'message');
+    }
+    // A frame from the server.
+    deliver(frame) {
+      this.fire('message', new MessageEvent('message', { data: JSON.stringify(frame) }));
+    }
+    // The connection is lost (no close frame).
+    drop() {
+      this.fire('close', new CloseEvent('close', { code: 1006 }), 3);
+    }
+  }
+  FakeWebSocket.all = [];
+  FakeWebSocket.OPEN = 1;
+  window.WebSocket = FakeWebSocket;
+  window.echo = (ws, channel, payload, socketId) =>
+    ws.deliver({
+      action: 'message',
+      options: { channel, authenticated: false, socketId: null },
+      payload,
+      client: { socketId, extras: {}, permissions: { dbo_id: 0, row_id: 0 } },
+    });
+}
+
+test('identical payloads from another member never confirm our messages', async () => {
+  const { page, errors, context } = await openPage(browser, server, { initScript: fakeServer });
+  const r = await page.evaluate(async () => {
+    const { xrt, t } = window;
+    t.configure('127.0.0.1:9', { queue: { database: `echo-${Math.random()}` } });
+    const ch = xrt.openChannel('same', { queueOfflineActions: true });
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    const first = WebSocket.all[0];
+    // A peer who joined after us is someone else; our own echo tells us who we are.
+    first.deliver({ action: 'presence_update', options: { channel: 'same' }, payload: { action: 'join', presence: { socketId: 'late-peer', extras: {}, permissions: { dbo_id: 0, row_id: 0 } } } });
+    await ch.message({ n: 0 });
+    await first.messages(1);
+    window.echo(first, 'same', { n: 0 }, 'me');
+    await ch.message({ n: 1 });
+    await ch.message({ n: 2 });
+    await first.messages(3);
+    // Another member sends exactly what we sent, before our echoes come back.
+    window.echo(first, 'same', { n: 1 }, 'peer');
+    window.echo(first, 'same', { n: 2 }, 'late-peer');
+    const reconnected = t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    first.drop();
+    await reconnected;
+    const second = WebSocket.all[WebSocket.all.length - 1];
+    // The flush of what was put back: n 1 and 2 again (n 0 was confirmed by our own echo).
+    const again = (await second.messages(2)).map((f) => f.payload.n);
+    for (const n of again) window.echo(second, 'same', { n }, 'me-again');
+    await t.next(ch, 'queue', (f) => f.payload.pending === 0, 5000).catch(() => null);
+    return { again, pending: await ch.pending() };
+  });
+  assert.deepEqual(r.again, [1, 2], 'both were sent again, in order');
+  assert.equal(r.pending, 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
