@@ -232,6 +232,13 @@ impl Client {
     /// Takes the outputs queued since the last call, oldest first, ending with the mode changes
     /// of the channels whose mode changed.
     pub fn take_outputs(&mut self) -> Vec<Output> {
+        self.sync_modes();
+        core::mem::take(&mut self.outputs)
+    }
+
+    /// Queues a [`Output::Mode`] for each channel whose mode changed since it was last reported
+    /// (also before a `connection_status`, so that a listener of it sees the new mode).
+    fn sync_modes(&mut self) {
         for ch in self.channels.iter_mut() {
             let mode = Mode {
                 joined: ch.joined,
@@ -242,7 +249,6 @@ impl Client {
                 self.outputs.push(Output::Mode(ch.id, mode));
             }
         }
-        core::mem::take(&mut self.outputs)
     }
 
     /// The connection's state.
@@ -349,6 +355,7 @@ impl Client {
         for id in ids {
             self.join(socket, id);
         }
+        self.sync_modes();
         self.outputs.push(Output::Status(None, true));
     }
 
@@ -574,6 +581,7 @@ impl Client {
     fn lost(&mut self, was_open: bool, now: f64) {
         self.drop_joins(true);
         if was_open {
+            self.sync_modes();
             self.outputs.push(Output::Status(None, false));
         } else {
             self.failures = self.failures.saturating_add(1);

@@ -709,3 +709,28 @@ fn state_changes_are_reported_with_their_reason() {
         (ConnectionState::Idle, Reason::NoChannel)
     );
 }
+
+#[test]
+fn a_channels_mode_is_reported_before_the_connection_status_its_listeners_hear() {
+    let mut c = configured();
+    let a = c.open_channel(false);
+    let socket = opened_socket(&c.take_outputs());
+    c.socket_opened(socket);
+    let out = c.take_outputs();
+    let mode = out
+        .iter()
+        .position(|o| matches!(o, Output::Mode(ch, _) if *ch == a));
+    let status = out
+        .iter()
+        .position(|o| matches!(o, Output::Status(None, true)));
+    assert!(mode < status, "{out:?}");
+    c.socket_closed(socket, 1006, 0.0);
+    let out = c.take_outputs();
+    let mode = out
+        .iter()
+        .position(|o| matches!(o, Output::Mode(ch, _) if *ch == a));
+    let status = out
+        .iter()
+        .position(|o| matches!(o, Output::Status(None, false)));
+    assert!(mode < status, "{out:?}");
+}
