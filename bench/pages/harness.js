@@ -135,6 +135,10 @@
       async load() {
         this.mod = await import('/xano_realtime.js');
         this.wasm = await this.mod.default();
+        this.mod.onConnectionState((state, detail) => stateLog.push([Date.now(), state, detail]));
+      },
+      diagnostics() {
+        return { stats: this.mod.clientStats(), states: stateLog.slice(-20) };
       },
       configure({ reconnect, queueDatabase } = {}) {
         const config = { instanceBaseUrl: location.origin, realtimeConnectionCanonical: 'dev' };
@@ -186,6 +190,9 @@
       },
       close(ch) {
         ch.destroy();
+      },
+      diagnostics() {
+        return {};
       },
       wasmBytes() {
         return 0;
@@ -247,11 +254,16 @@
       close(ch) {
         this.channels.delete(ch.name);
       },
+      diagnostics() {
+        return { readyState: this.ws && this.ws.readyState };
+      },
       wasmBytes() {
         return 0;
       },
     },
   };
+  /** Ours: every connection state change, [Date.now(), state, detail] (for error messages). */
+  const stateLog = [];
   const client = adapters[CLIENT];
   if (!client) throw new Error(`unknown client ${CLIENT}`);
 
@@ -352,29 +364,76 @@
     },
 
     /**
-     * Outbound: sends `count` messages of ~`bytes`; time until the server counted them all. The
-     * messages are `authenticated: true`: the server counts them but, the page being anonymous,
-     * echoes none back. (A public message comes back to its sender: 20,000 echoes to a page busy
-     * sending fill the server's 4096-frame queue for that socket, and it closes it with 1013.)
+     * Outbound: sends `count` messages of ~`bytes`; time until the server counted them all.
+     * `authenticated` (default): `authenticated: true` messages, which the server counts but, the
+     * page being anonymous, echoes none back. Public (`authenticated: false`): every message comes
+     * back to its sender, which is what keeps one in a `queueOfflineActions` channel's outbox
+     * until its echo; `echoMs` is then the time until the page had every echo.
+     * `queue`: the channel is opened with `queueOfflineActions`.
      */
-    async outbound({ channel, count, bytes, timeoutMs }) {
-      const [ch] = client.open([channel], { presence: false, history: false });
-      client.on(ch, 'message', () => {});
+    async outbound({ channel, count, bytes, timeoutMs, authenticated = true, queue = false }) {
+      const [ch] = client.open([channel], { presence: false, history: false, queueOfflineActions: queue });
+      let echoes = 0;
+      let tEcho = null;
+      client.on(ch, 'message', () => {
+        if (++echoes === count) tEcho = performance.now();
+      });
       await until(async () => (await serverMembers(channel)) >= 1, 10000, 'channel joined', 20);
+      // The channel is joined on the server; ours also needs the join's answer before its fast path.
+      await sleep(100);
       const payloads = Array.from({ length: count }, (_, i) => payloadOf(i, bytes));
+      const options = authenticated ? { authenticated: true } : undefined;
       if (typeof window.gc === 'function') window.gc();
       let rejected = 0;
+      const outcomes = {};
+      const onResult = (r) => { outcomes[r] = (outcomes[r] || 0) + 1; };
+      const onReject = () => { rejected++; };
       const t0 = performance.now();
       for (let i = 0; i < count; i++) {
-        const p = client.send(ch, payloads[i], { authenticated: true });
-        if (p && typeof p.catch === 'function') p.catch(() => { rejected++; });
+        const p = client.send(ch, payloads[i], options);
+        if (p && typeof p.then === 'function') p.then(onResult, onReject);
       }
       const tSent = performance.now();
-      const counted = await until(async () => {
-        const n = await serverCount(channel);
-        return n >= count && n;
-      }, timeoutMs, 'server counted every message', 5);
-      return { ms: performance.now() - t0, sendLoopMs: tSent - t0, counted, rejected };
+      const explain = async (e) => {
+        const n = await serverCount(channel).catch(() => '?');
+        const d = JSON.stringify({ serverCounted: n, echoes, rejected, outcomes, client: client.diagnostics() });
+        return new Error(`${e.message}; ${d}`);
+      };
+      let counted;
+      try {
+        counted = await until(async () => {
+          const n = await serverCount(channel);
+          return n >= count && n;
+        }, timeoutMs, 'server counted every message', 5);
+      } catch (e) {
+        throw await explain(e);
+      }
+      const tCounted = performance.now();
+      if (!authenticated) {
+        try {
+          await until(() => tEcho !== null, timeoutMs, 'every echo received', 5);
+        } catch (e) {
+          throw await explain(e);
+        }
+      }
+      return {
+        ms: tCounted - t0,
+        sendLoopMs: tSent - t0,
+        echoMs: tEcho === null ? null : tEcho - t0,
+        echoes,
+        counted,
+        rejected,
+        outcomes,
+      };
+    },
+
+    /**
+     * The crowd: records when this page's channel is connected again after `since` (Date.now()
+     * of the drop); resolves null until then.
+     */
+    reconnectedSince(since) {
+      const hit = (this.statusLog || []).find(([t, s]) => s === 'connected' && t >= since);
+      return hit ? hit[0] : null;
     },
 
     /** Opens a channel (optionally with the offline queue) and waits until the server has it. */
