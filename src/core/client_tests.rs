@@ -734,3 +734,27 @@ fn a_channels_mode_is_reported_before_the_connection_status_its_listeners_hear()
         .position(|o| matches!(o, Output::Status(None, false)));
     assert!(mode < status, "{out:?}");
 }
+
+#[test]
+fn a_lost_socket_puts_back_the_messages_of_every_opening_of_a_channel_oldest_first() {
+    // A queue channel closed while another keeps the socket lingers; opened again and closed
+    // again, its second opening lingers too, and a third opening is joined. Each Requeue puts
+    // that opening's unconfirmed messages at the *front* of the channel's store (they share it:
+    // the store is per name), so the Requeues must come newest opening first for the oldest
+    // messages to end up first. Found by tests/core_properties.rs (reopen property).
+    let mut c = configured();
+    let (a1, socket) = open_and_connect(&mut c, true);
+    c.open_channel(false);
+    c.close_channel(a1);
+    let a2 = c.open_channel(true);
+    c.close_channel(a2);
+    let a3 = c.open_channel(true);
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::Linger(a1)) && out.contains(&Output::Linger(a2)));
+    c.socket_closed(socket, 1006, 0.0);
+    assert_eq!(
+        requeued(&c.take_outputs()),
+        [a3, a2, a1],
+        "each Requeue prepends to the store: newest opening first, so a1's messages lead"
+    );
+}
