@@ -571,7 +571,9 @@ impl Client {
             }
             ch.joined = false;
         }
-        for id in core::mem::take(&mut self.lingering) {
+        // Newest first: each Requeue puts its messages ahead of what is stored, so the oldest
+        // opening's must be put back last.
+        for id in core::mem::take(&mut self.lingering).into_iter().rev() {
             self.outputs.push(verdict(id));
         }
     }
