@@ -29,8 +29,13 @@ export class Channel {
     return this.#slot.name;
   }
 
+  // This handle's opening of the channel is still open (a later opening has its own handle).
+  #open() {
+    return this.#slot.live && this.#slot.handle === this;
+  }
+
   #live() {
-    if (!this.#slot.live) throw errors.channelClosed(this.#slot.name);
+    if (!this.#open()) throw errors.channelClosed(this.#slot.name);
     return this.#slot;
   }
 
@@ -57,7 +62,7 @@ export class Channel {
   off(name, cb) {
     const a = action(name);
     fn(cb, "callback");
-    removeListener(this.#slot, a, cb);
+    if (this.#open()) removeListener(this.#slot, a, cb);
   }
 
   /**
@@ -69,7 +74,7 @@ export class Channel {
    */
   message(payload, options) {
     const slot = this.#slot;
-    if (!slot.live) return Promise.reject(errors.channelClosed(slot.name));
+    if (!this.#open()) return Promise.reject(errors.channelClosed(slot.name));
     let body;
     try {
       body = JSON.stringify(payload);
@@ -116,8 +121,7 @@ export class Channel {
 
   /** The channel's current members, without duplicates (empty unless opened with `presence`). */
   presence() {
-    const slot = this.#slot;
-    return slot.live ? Array.from(slot.members.values()) : [];
+    return this.#open() ? Array.from(this.#slot.members.values()) : [];
   }
 
   /**
@@ -126,12 +130,12 @@ export class Channel {
    */
   pending() {
     const slot = this.#slot;
-    return slot.live ? count(slot.name) : Promise.reject(errors.channelClosed(slot.name));
+    return this.#open() ? count(slot.name) : Promise.reject(errors.channelClosed(slot.name));
   }
 
   /** Closes the channel, like `closeChannel(name)`. Does nothing if it is already closed. */
   close() {
-    closeSlot(this.#slot);
+    if (this.#open()) closeSlot(this.#slot);
   }
 }
 

@@ -1,5 +1,6 @@
 // The JavaScript API's functions (API.md §1): configure, setAuthToken, openChannel,
-// closeChannel, getChannel, connectionState, onConnectionState, clientStats. Each checks its
+// closeChannel, getChannel, connectionState, onConnectionState, clientStats; with
+// `shareConnection`, the tab joins the group of tabs that share one socket (shell/share.js). Each checks its
 // arguments (args.js) and throws an error naming the bad one (errors.js); the work is the
 // shell's.
 
@@ -8,7 +9,9 @@ import * as errors from "./errors.js";
 import { settings } from "./settings.js";
 import { Channel, channelOf } from "./channel.js";
 import { attached, input, num } from "../shell/core.js";
-import { setLink, state, connectionState as shellState, start } from "../shell/connection.js";
+import { setLink, connectionState as shellState, start, link } from "../shell/connection.js";
+import { share, join, listen } from "../shell/share.js";
+import { state } from "../shell/events.js";
 import { useDatabase } from "../shell/queue.js";
 import { openSlot, closeSlot } from "../shell/channels.js";
 import { slotNamed, openSlots, counters, listenerCount } from "../shell/router.js";
@@ -19,6 +22,7 @@ export { Channel };
 function ready() {
   if (!attached()) throw errors.notInitialised();
   start();
+  listen();
 }
 
 // A number setting: undefined when absent; non-finite numbers get the core's range error.
@@ -87,7 +91,7 @@ export function configure(config) {
   const database = args.optString(args.field(queue, "database"), "queue.database");
   if (database !== null && database.trim() === "") throw errors.badValue("queue.database", "must not be empty");
   const maxActions = finite(args.field(queue, "maxActions"), "queue.maxActions", 4);
-  args.flag(args.field(c, "shareConnection"), "shareConnection");
+  const shared = args.flag(args.field(c, "shareConnection"), "shareConnection");
   input((core) => {
     const code = core.xr_configure(num(min), num(max), num(maxActions));
     if (code !== 0) throw errors.configError(code, min, max);
@@ -96,6 +100,7 @@ export function configure(config) {
     settings.configured = true;
     settings.maxActions = maxActions === undefined ? 10000 : maxActions;
   });
+  join(shared ? url : null, token);
 }
 
 /**
@@ -108,7 +113,8 @@ export function setAuthToken(token) {
   const t = args.token(token, "token");
   if (!settings.configured) throw errors.notConfigured();
   setLink(null, t);
-  input((x) => x.xr_token_changed());
+  if (share.group !== "") join(link.url, t);
+  if (share.role !== "follower") input((x) => x.xr_token_changed());
 }
 
 /**
@@ -140,7 +146,7 @@ export function closeChannel(name) {
 /** The Channel of an open channel, or undefined. */
 export function getChannel(name) {
   const slot = slotNamed(args.string(name, "channel name"));
-  return slot === undefined ? undefined : channelOf(slot);
+  return slot === undefined || !slot.local ? undefined : channelOf(slot);
 }
 
 /** The connection's state: "idle", "connecting", "open", "reconnecting" or "offline". */
@@ -175,8 +181,8 @@ export function clientStats() {
     malformedFrames: counters.malformed,
     framesForClosedChannels: counters.notOpen,
     socketsOpened: socket.opened,
-    channels: openSlots().length,
+    channels: openSlots().filter((s) => s.local).length,
     listeners: listenerCount() + state.listeners.length,
-    shared: "off",
+    shared: share.role,
   };
 }

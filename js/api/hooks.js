@@ -77,7 +77,8 @@ function act(opens, name, hook, context) {
 }
 
 function click(action, name, hook, context) {
-  act(w().xr_click(action, slotNamed(name) === undefined ? 0 : 1) === 1, name, hook, context);
+  const slot = slotNamed(name);
+  act(w().xr_click(action, slot !== undefined && slot.local ? 1 : 0) === 1, name, hook, context);
 }
 
 function once(f) {

@@ -2,13 +2,19 @@
 // it, send a message on it, ask for its history. The API layer (api/*.js) checks arguments and
 // turns the results into the Channel object and errors; the lifecycle hooks use the same
 // operations.
+//
+// With a shared connection (share.js) a follower tab hands each operation to the leader; the
+// leader performs its own and its followers' on its core, where every tab holds the channels it
+// has open (src/core/share.rs). A slot the leader keeps only for followers is not `local`.
 
-import { input } from "./core.js";
-import { register, unregister, slotNamed } from "./router.js";
-import { Outbox } from "./outbox.js";
+import { input, w, written } from "./core.js";
+import { register, identify, unidentify, unregister, slotNamed, openSlots, deliver } from "./router.js";
+import { Outbox, setNotify } from "./outbox.js";
 import { send } from "./socket.js";
-import { historyText } from "./connection.js";
-import { countBacklog, storeMessage } from "./queue.js";
+import { historyText, joinText } from "./connection.js";
+import { countBacklog, storeMessage, removeStored } from "./queue.js";
+import { share, post, setLeaderSide, handSend, watch } from "./share.js";
+import { state } from "./events.js";
 
 /** What a send resolves with when the socket took the message (made once, shared). */
 export const SENT = Promise.resolve("sent");
@@ -17,13 +23,37 @@ export const SENT = Promise.resolve("sent");
 export const NOT_CONNECTED = 1;
 export const QUEUE_FULL = 2;
 
-/**
- * The slot of the open channel `name`, opening it first with `options`
- * ({presence, history, queue}) when it is not open.
- */
-export function openSlot(name, options) {
-  const open = slotNamed(name);
-  if (open !== undefined) return open;
+/** The holder number of this tab's own page in the core's holdings. */
+const SELF = 0;
+/** Follower tabs' holder numbers. */
+const tabs = new Map();
+
+function holder(tab) {
+  let n = tabs.get(tab);
+  if (n === undefined) {
+    n = tabs.size + 1;
+    tabs.set(tab, n);
+    watch(tab, gone);
+  }
+  return n;
+}
+
+function connected() {
+  return { action: "connection_status", options: {}, payload: { status: "connected" } };
+}
+
+// Opens the slot's channel in this tab's core (its own socket, or the leader's).
+function openInCore(slot) {
+  if (slot.queue && slot.outbox === null) slot.outbox = new Outbox(removeStored);
+  input((x) => {
+    slot.id = x.xr_open(slot.queue ? 1 : 0);
+    identify(slot);
+    if (share.role === "leader" && slot.local) x.xr_hold(slot.id, SELF);
+  });
+  if (slot.queue) countBacklog(slot);
+}
+
+function newSlot(name, options, local) {
   const slot = {
     name,
     nameJson: JSON.stringify(name),
@@ -36,37 +66,67 @@ export function openSlot(name, options) {
     direct: false,
     byAction: new Map(),
     members: new Map(),
-    outbox: options.queue ? new Outbox() : null,
+    outbox: null,
     flush: 0,
     pending: 0,
     announcing: false,
+    /** This tab's page has it open (a leader also keeps its followers' channels). */
+    local,
+    /** The page's Channel object for this opening (made by the API). */
     handle: null,
   };
-  input((x) => {
-    slot.id = x.xr_open(options.queue ? 1 : 0);
-    register(slot);
-  });
-  if (options.queue) countBacklog(slot);
+  register(slot);
   return slot;
 }
 
-/** Closes the slot's channel (sends leave; closes the socket after the last one). */
+/**
+ * The slot of the channel `name` this tab's page has open, opening it first with `options`
+ * ({presence, history, queue}) when it is not. The API makes its handle.
+ */
+export function openSlot(name, options) {
+  let slot = slotNamed(name);
+  if (slot !== undefined && slot.local) return slot;
+  if (slot !== undefined) {
+    // The leader kept it for its followers: now this page holds it too.
+    slot.local = true;
+    w().xr_hold(slot.id, SELF);
+    if (slot.joined) queueMicrotask(() => slot.live && slot.joined && deliver(slot, "connection_status", connected()));
+    return slot;
+  }
+  slot = newSlot(name, options, true);
+  if (share.role === "follower") post({ t: "open", from: share.tab, name, p: options.presence, h: options.history, q: options.queue });
+  else openInCore(slot);
+  return slot;
+}
+
+/** Closes the slot's channel for this tab's page (sends leave; closes the socket after the last). */
 export function closeSlot(slot) {
-  if (!slot.live) return;
-  input((x) => x.xr_close(slot.id));
+  if (!slot.live || !slot.local) return;
+  slot.local = false;
+  slot.handle = null;
+  slot.byAction.clear();
+  if (share.role === "follower") {
+    post({ t: "close", from: share.tab, name: slot.name });
+  } else if (share.role === "leader" && w().xr_release(slot.id, SELF) === 0) {
+    return; // followers still hold it
+  } else {
+    input((x) => x.xr_close(slot.id));
+  }
   unregister(slot);
 }
 
 /**
  * Sends a message frame (`text`; `body`: its payload's JSON text; `echoed`: the server echoes it
  * to us, i.e. it is public). Returns a promise of "sent" or "queued", or NOT_CONNECTED /
- * QUEUE_FULL. `storeError(reason)` makes the rejection when the offline queue cannot store it.
+ * QUEUE_FULL. `storeError(reason)` makes the rejection when the offline queue cannot store it;
+ * `origin` is a follower's [tab, seq] for the leader.
  */
-export function sendMessage(slot, text, body, echoed, storeError) {
+export function sendMessage(slot, text, body, echoed, storeError, origin) {
+  if (share.role === "follower") return handSend(slot, text, body, echoed);
   if (slot.direct) {
     const end = send(text);
     if (end >= 0) {
-      if (slot.outbox !== null) slot.outbox.track({ t: text, p: echoed ? body : null, k: undefined, e: end });
+      if (slot.outbox !== null) slot.outbox.track({ t: text, p: echoed ? body : null, k: undefined, e: end, o: origin });
       return SENT;
     }
   }
@@ -78,5 +138,142 @@ export function sendMessage(slot, text, body, echoed, storeError) {
 
 /** Asks for the channel's history; false when it is not joined. */
 export function requestHistory(slot) {
-  return slot.joined && send(historyText(slot)) >= 0;
+  if (!slot.joined) return false;
+  if (share.role === "follower") post({ t: "history", from: share.tab, name: slot.name });
+  else send(historyText(slot));
+  return true;
+}
+
+// ---- the leader's side of a shared connection ---------------------------------------------
+
+// A follower's channel: held by its tab; opened in the core by the first holder. A later holder
+// that asks for presence or history the join did not is joined again with them.
+function remoteOpen(tab, name, presence, history, queue) {
+  let slot = slotNamed(name);
+  if (slot === undefined) {
+    slot = newSlot(name, { presence, history, queue }, false);
+    openInCore(slot);
+  } else if ((presence && !slot.presence) || (history && !slot.history)) {
+    slot.presence ||= presence;
+    slot.history ||= history;
+    if (slot.joined) send(joinText(slot));
+  }
+  w().xr_hold(slot.id, holder(tab));
+  post({
+    t: "o",
+    from: share.tab,
+    to: tab,
+    name,
+    joined: slot.joined,
+    members: Array.from(slot.members.values()),
+    frame: connected(),
+    state: state.name,
+  });
+}
+
+function unheld(slot) {
+  if (!slot.local) {
+    input((x) => x.xr_close(slot.id));
+    unregister(slot);
+  }
+}
+
+// A follower left or died: the channels only it held close.
+function gone(tab) {
+  const n = tabs.get(tab);
+  if (n === undefined || share.role !== "leader") return;
+  tabs.delete(tab);
+  const words = written(w().xr_release_tab(n));
+  for (let i = 0; i < words.length; i += 5) {
+    const slot = openSlots().find((s) => s.id === words[i + 1]);
+    if (slot !== undefined) unheld(slot);
+  }
+}
+
+const lastSeq = new Map();
+
+function remoteSend(msg) {
+  if (msg.seq <= (lastSeq.get(msg.from) || 0)) return;
+  lastSeq.set(msg.from, msg.seq);
+  const reply = (v, error) => post({ t: "r", from: share.tab, to: msg.from, seq: msg.seq, v, error });
+  const slot = slotNamed(msg.name);
+  if (slot === undefined) return reply(undefined, `channel ${JSON.stringify(msg.name)} is closed`);
+  const r = sendMessage(slot, msg.text, msg.body, msg.echoed, (reason) => new Error(reason), [msg.from, msg.seq]);
+  if (typeof r !== "number") r.then((v) => reply(v), (e) => reply(undefined, e.message));
+  else reply(undefined, r === NOT_CONNECTED ? `channel ${JSON.stringify(msg.name)} is not connected` : `the offline queue of channel ${JSON.stringify(msg.name)} is full`);
+}
+
+// Followers' messages the leader's outbox settled (confirmed, stored or handed over): tell them.
+setNotify((origins) => {
+  const byTab = new Map();
+  for (const [tab, seq] of origins) byTab.set(tab, (byTab.get(tab) || []).concat(seq));
+  for (const [tab, seqs] of byTab) post({ t: "c", from: share.tab, to: tab, seqs });
+});
+
+setLeaderSide({
+  request(msg) {
+    switch (msg.t) {
+      case "state":
+        holder(msg.from);
+        for (const [name, p, h, q] of msg.channels) remoteOpen(msg.from, name, p, h, q);
+        break;
+      case "open":
+        remoteOpen(msg.from, msg.name, msg.p, msg.h, msg.q);
+        break;
+      case "close": {
+        const slot = slotNamed(msg.name);
+        const n = tabs.get(msg.from);
+        if (slot !== undefined && n !== undefined && w().xr_release(slot.id, n) === 1) unheld(slot);
+        break;
+      }
+      case "send":
+        remoteSend(msg);
+        break;
+      case "history": {
+        const slot = slotNamed(msg.name);
+        if (slot !== undefined && slot.joined) send(historyText(slot));
+        break;
+      }
+      case "bye":
+        gone(msg.from);
+        break;
+    }
+  },
+  // Became the leader: this page's channels open in its core; what it had handed the old leader
+  // and not seen settled is sent again, in order.
+  lead(unsettled) {
+    tabs.clear();
+    lastSeq.clear();
+    for (const slot of openSlots()) openInCore(slot);
+    for (const e of unsettled) {
+      const slot = slotNamed(e.name);
+      const r = slot === undefined ? NOT_CONNECTED : sendMessage(slot, e.text, e.body, e.echoed, (reason) => new Error(reason));
+      if (typeof r !== "number") r.then(e.resolve, e.reject);
+      else e.reject(new Error(`channel ${JSON.stringify(e.name)} is not connected`));
+    }
+  },
+  // A follower has no socket: its channels leave this tab's core.
+  follow() {
+    for (const slot of openSlots()) detach(slot);
+  },
+  // Left the group: back to a socket of this tab's own (`own`), or none for now (the page is
+  // going away, or joining another group).
+  leave(was, own) {
+    if (was === "leader") for (const slot of openSlots()) detach(slot);
+    if (own) for (const slot of openSlots()) openInCore(slot);
+  },
+});
+
+// Takes a slot out of this tab's core: the channels only followers held go away entirely.
+function detach(slot) {
+  if (slot.id !== 0) input((x) => x.xr_close(slot.id));
+  if (!slot.local) {
+    unregister(slot);
+    return;
+  }
+  unidentify(slot);
+  slot.id = 0;
+  slot.outbox = null;
+  slot.joined = slot.direct = false;
+  slot.members.clear();
 }

@@ -7,16 +7,16 @@
 // output (a socket the browser refuses to create) are handed back on a microtask.
 
 import { OP, STATES, NONE, attached, input, setPerformer, w } from "./core.js";
-import { deliver, deliverAll, inbound, slotOf, callEach, linger, forget } from "./router.js";
+import { deliver, deliverAll, inbound, slotOf, linger, forget } from "./router.js";
+import { state, emitState } from "./events.js";
 import { announce, requeue, startFlush } from "./queue.js";
 import { newSocket } from "./outbox.js";
 import { socket, send, retire } from "./socket.js";
+import { share, post } from "./share.js";
 
-/** The socket URL and token in force (the core checked the URL; the API checked the token). */
-const link = { url: "", token: null };
+/** The socket URL and token in force (derived and checked by the API). */
+export const link = { url: "", token: null };
 
-/** The last connection state the core reported, and the onConnectionState listeners. */
-export const state = { name: "idle", listeners: [] };
 
 const REASONS = [
   "connected",
@@ -80,7 +80,10 @@ function openSocket(id) {
   socket.id = id;
   socket.opened++;
   ws.onopen = () => input((x) => x.xr_socket_opened(id));
-  ws.onmessage = inbound;
+  ws.onmessage = (event) => {
+    inbound(event);
+    if (share.role === "leader") post({ t: "f", from: share.tab, d: event.data });
+  };
   ws.onclose = (event) => {
     if (socket.ws !== ws) return;
     retire();
@@ -88,19 +91,20 @@ function openSocket(id) {
   };
 }
 
-function emitState(words, i) {
-  const name = STATES[words[i + 1] & 0xff];
-  state.name = name;
-  if (state.listeners.length === 0) return;
+function stateChange(words, i) {
   const delay = words[i + 3];
   const code = words[i + 4];
+  const name = STATES[words[i + 1] & 0xff];
   const detail = {
     attempt: words[i + 2],
     delayMs: delay === NONE ? undefined : delay,
     code: code === 0 ? undefined : code,
     reason: REASONS[words[i + 1] >>> 8],
   };
-  callEach(state.listeners.slice(), name, detail);
+  // A follower shows the leader's connection, not its own core's (which has no channel).
+  if (share.role === "follower") return;
+  emitState(name, detail);
+  if (share.role === "leader") post({ t: "s", from: share.tab, name, detail });
 }
 
 /** Performs the core's outputs, in order. */
@@ -138,8 +142,10 @@ export function perform(words) {
         timer = null;
         break;
       case OP.STATUS:
-        if (a === 0) deliverAll("connection_status", statusFrame(b === 1));
-        else {
+        if (a === 0) {
+          deliverAll("connection_status", statusFrame(b === 1));
+          if (share.role === "leader") post({ t: "st", from: share.tab, frame: statusFrame(b === 1) });
+        } else {
           // A channel opened on an open socket hears `connected` after openChannel returns, so
           // the listeners the app adds right after opening it hear it too.
           const slot = slotOf(a);
@@ -149,13 +155,14 @@ export function perform(words) {
         }
         break;
       case OP.STATE:
-        emitState(words, i);
+        stateChange(words, i);
         break;
       case OP.MODE: {
         const slot = slotOf(a);
         slot.joined = (b & 1) === 1;
         slot.direct = (b & 2) === 2;
         if (!slot.joined) slot.members.clear();
+        if (share.role === "leader") post({ t: "m", from: share.tab, name: slot.name, joined: slot.joined });
         break;
       }
       case OP.FLUSH:
@@ -206,5 +213,5 @@ export function start() {
 
 /** The connection state's name. */
 export function connectionState() {
-  return attached() ? STATES[w().xr_state()] : "idle";
+  return state.name;
 }

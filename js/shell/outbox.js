@@ -18,7 +18,8 @@
 // not to echo at all.
 
 /** Entry fields: t frame text, p payload JSON text (null: not echoed), k store key (flushed
- * from the store; undefined: sent directly), e end offset in the socket's byte stream. */
+ * from the store; undefined: sent directly), e end offset in the socket's byte stream, o the
+ * follower tab and sequence number it came from (shared connection; undefined: this page's). */
 
 const identity = { me: null, others: new Set() };
 
@@ -36,6 +37,22 @@ export function notMe(socketId) {
 /** The socketId learned for the current socket, or null. */
 export function me() {
   return identity.me;
+}
+
+let notify = () => {};
+
+/**
+ * Sets who hears that messages a follower tab handed the leader are settled: confirmed by their
+ * echo, put in the store, or handed over (`notify([[tab, seq], …])`; channels.js).
+ */
+export function setNotify(f) {
+  notify = f;
+}
+
+/** Tells `notify` about the entries among `entries` that came from a follower. */
+export function settled(entries) {
+  const origins = entries.filter((e) => e.o !== undefined).map((e) => e.o);
+  if (origins.length !== 0) notify(origins);
 }
 
 let echoless = false;
@@ -74,9 +91,13 @@ function matches(entry, text, payload) {
 
 /** One channel's unconfirmed messages, oldest first. */
 export class Outbox {
-  constructor() {
+  /** `remove(keys)` deletes confirmed messages from the store when no flush is there to. */
+  constructor(remove) {
+    this.remove = remove;
+    /** A flush is under way: it deletes the confirmed messages, in batches. */
+    this.flushing = false;
     this.list = [];
-    /** Store keys of flushed messages the server confirmed, for the flush to delete. */
+    /** Store keys of flushed messages the server confirmed, to delete from the store. */
     this.done = [];
     /** How many entries of the list came from the store. */
     this.keyed = 0;
@@ -129,12 +150,15 @@ export class Outbox {
 
   /** Confirms the first `n` entries. */
   confirm(n) {
-    for (const entry of this.list.splice(0, n)) {
+    const gone = this.list.splice(0, n);
+    for (const entry of gone) {
       if (entry.k !== undefined) {
         this.done.push(entry.k);
         this.keyed--;
       }
     }
+    settled(gone);
+    if (!this.flushing && this.done.length !== 0) this.remove(this.done.splice(0));
     this.wake();
   }
 
@@ -146,17 +170,20 @@ export class Outbox {
   }
 
   /**
-   * The socket is gone: returns the frame texts of the messages sent directly that must be sent
-   * again, in order (entries from the store are still in the store), and empties the list.
-   * `handed`: bytes of the socket's stream the browser had handed to the network.
+   * The socket is gone: returns the entries sent directly that must be sent again, in order
+   * (entries from the store are still in the store), and empties the list. `handed`: bytes of
+   * the socket's stream the browser had handed to the network; the entries that need no echo
+   * and left the browser count as delivered.
    */
   takeUnconfirmed(handed) {
     const again = [];
+    const delivered = [];
     for (const entry of this.list) {
       if (entry.k !== undefined) continue;
-      if ((entry.p === null || echoless) && entry.e <= handed) continue;
-      again.push(entry.t);
+      if ((entry.p === null || echoless) && entry.e <= handed) delivered.push(entry);
+      else again.push(entry);
     }
+    settled(delivered);
     this.list = [];
     this.keyed = 0;
     this.wake();

@@ -12,8 +12,9 @@
 import { w, input } from "./core.js";
 import { QueueStore } from "./store.js";
 import { deliver } from "./router.js";
-import { assumeNoEchoes, serverEchoes } from "./outbox.js";
+import { assumeNoEchoes, serverEchoes, settled } from "./outbox.js";
 import { send, handed, socket } from "./socket.js";
+import { share, post } from "./share.js";
 
 /** Stored frames read per round of a flush. */
 const CHUNK = 512;
@@ -57,6 +58,13 @@ export function storeMessage(slot, text, storeError) {
     );
 }
 
+/** Deletes stored frames (confirmed by the server). */
+export function removeStored(keys) {
+  theStore()
+    .remove(keys)
+    .catch(() => {});
+}
+
 /** The number of the channel's frames in the store (shared by the tabs of this origin). */
 export function count(name) {
   return theStore().count(name);
@@ -82,7 +90,9 @@ export function announce(slot) {
     .then((persisted) => {
       slot.announcing = false;
       if (!slot.live) return;
-      deliver(slot, "queue", { action: "queue", options: { channel: slot.name }, payload: { pending: slot.pending, persisted } });
+      const frame = { action: "queue", options: { channel: slot.name }, payload: { pending: slot.pending, persisted } };
+      deliver(slot, "queue", frame);
+      if (share.role === "leader") post({ t: "p", from: share.tab, name: slot.name, frame });
     });
 }
 
@@ -95,11 +105,20 @@ export function requeue(slot) {
   if (again.length === 0) return;
   const asOf = w().xr_last_queued(slot.id);
   const s = theStore();
-  s.unshift(slot.name, again)
-    .then(() => s.count(slot.name))
-    .then((n) => {
-      if (slot.live) input((x) => x.xr_counted(slot.id, n, asOf));
-    }, (e) => console.error("xano-realtime: could not put unconfirmed messages back in the offline queue", e));
+  s.unshift(
+    slot.name,
+    again.map((e) => e.t),
+  )
+    .then(() => {
+      settled(again);
+      return s.count(slot.name);
+    })
+    .then(
+      (n) => {
+        if (slot.live && slot.id !== 0) input((x) => x.xr_counted(slot.id, n, asOf));
+      },
+      (e) => console.error("xano-realtime: could not put unconfirmed messages back in the offline queue", e),
+    );
 }
 
 // Runs `run()` (which returns a promise) holding the Web Lock `name`, so that only one tab of this
@@ -137,6 +156,7 @@ async function flushLocked(slot, flush) {
     }
   };
   let emptied = false;
+  box.flushing = true;
   try {
     while (current()) {
       const [keys, frames] = await s.read(slot.name, CHUNK);
@@ -155,6 +175,7 @@ async function flushLocked(slot, flush) {
       await removeDone();
     }
   } finally {
+    box.flushing = false;
     await removeDone().catch(() => {});
     const asOf = w().xr_last_queued(slot.id);
     const remaining = await s.count(slot.name).catch(() => slot.pending);

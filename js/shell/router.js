@@ -8,7 +8,8 @@ import { notMe } from "./outbox.js";
 
 const slots = new Map();
 const byId = new Map();
-/** Closed queue channels whose unconfirmed messages ride the open socket, by name. */
+/** Closed queue channels whose unconfirmed messages ride the open socket: by name, the
+ * openings oldest first. */
 const lingering = new Map();
 
 /** Counters read by clientStats(). */
@@ -17,28 +18,39 @@ export const counters = { frames: 0, malformed: 0, notOpen: 0 };
 /** Adds an open channel's slot to the table. */
 export function register(slot) {
   slots.set(slot.name, slot);
+}
+
+/** Files the slot under its channel id in the core (the core's outputs name channels by id). */
+export function identify(slot) {
   byId.set(slot.id, slot);
+}
+
+/** The slot is no longer filed under its core id (its channel left this tab's core). */
+export function unidentify(slot) {
+  if (byId.get(slot.id) === slot && !slot.lingering) byId.delete(slot.id);
 }
 
 /** Removes a slot from the table: its frames are no longer delivered. */
 export function unregister(slot) {
   if (slots.get(slot.name) === slot) slots.delete(slot.name);
-  if (lingering.get(slot.name) !== slot) byId.delete(slot.id);
+  unidentify(slot);
   slot.live = false;
 }
 
 /** A closed slot keeps hearing the echoes of its unconfirmed messages (the core's LINGER). */
 export function linger(slot) {
   if (slot.outbox.size === 0) return;
-  const before = lingering.get(slot.name);
-  if (before !== undefined) forget(before);
-  lingering.set(slot.name, slot);
+  slot.lingering = true;
+  lingering.set(slot.name, (lingering.get(slot.name) || []).concat([slot]));
 }
 
 /** A lingering slot is done with (its messages were put back, settled or confirmed). */
 export function forget(slot) {
-  if (lingering.get(slot.name) === slot) lingering.delete(slot.name);
-  if (!slot.live) byId.delete(slot.id);
+  const rest = (lingering.get(slot.name) || []).filter((s) => s !== slot);
+  if (rest.length === 0) lingering.delete(slot.name);
+  else lingering.set(slot.name, rest);
+  slot.lingering = false;
+  if (!slot.live && byId.get(slot.id) === slot) byId.delete(slot.id);
 }
 
 /** The open channel's slot of this name, or undefined. */
@@ -156,8 +168,9 @@ export function inbound(event) {
   if (channel === undefined) return deliverAll(action, frame);
   const slot = slots.get(channel);
   if (lingering.size !== 0 && action === "message") {
-    const old = lingering.get(channel);
-    if (old !== undefined && old.outbox.echo(frame)) {
+    // Echoes of what closed openings sent come before those of later openings.
+    for (const old of lingering.get(channel) || []) {
+      if (!old.outbox.echo(frame)) continue;
       if (old.outbox.size === 0) forget(old);
       if (slot !== undefined) deliver(slot, action, frame);
       return;

@@ -8,6 +8,7 @@ pub mod close_code;
 pub mod config;
 pub mod hooks;
 pub mod queue;
+pub mod share;
 
 #[cfg(test)]
 mod client_tests;

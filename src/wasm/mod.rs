@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
 use crate::core::hooks::{self, ClickAction, Hooks, PageEvent};
+use crate::core::share::Holders;
 use crate::core::{Client, Output, QueueError, Settings};
 
 // The crate must depend on wasm-bindgen for `wasm-bindgen`/`wasm-pack` to process the module
@@ -29,6 +30,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 struct State {
     client: Client,
     hooks: Hooks,
+    holders: Holders,
     out: Vec<u32>,
 }
 
@@ -46,6 +48,7 @@ fn state() -> &'static mut State {
         (*STATE.0.get()).get_or_insert_with(|| State {
             client: Client::new(0),
             hooks: Hooks::default(),
+            holders: Holders::default(),
             out: Vec::new(),
         })
     }
@@ -72,6 +75,7 @@ mod op {
     pub const HOOK: u32 = 13;
     pub const LINGER: u32 = 14;
     pub const SETTLE: u32 = 15;
+    pub const UNHELD: u32 = 16;
 }
 
 /// "No value" in an optional word.
@@ -305,6 +309,30 @@ pub extern "C" fn xr_app_failed(key: u32) {
     state().hooks.app_open_failed(key);
 }
 
+/// Shared connection (leader): tab `tab` holds channel `ch`; 1 when it had no holder before.
+#[no_mangle]
+pub extern "C" fn xr_hold(ch: u32, tab: u32) -> u32 {
+    u32::from(state().holders.hold(ch, tab))
+}
+
+/// Shared connection (leader): tab `tab` lets go of channel `ch`; 1 when nobody holds it now.
+#[no_mangle]
+pub extern "C" fn xr_release(ch: u32, tab: u32) -> u32 {
+    u32::from(state().holders.release(ch, tab))
+}
+
+/// Shared connection (leader): tab `tab` went away. Writes one `UNHELD` output `[16, ch]` per
+/// channel nobody holds now and returns the number of words.
+#[no_mangle]
+pub extern "C" fn xr_release_tab(tab: u32) -> u32 {
+    let st = state();
+    st.out.clear();
+    for ch in st.holders.release_tab(tab) {
+        st.out.extend_from_slice(&[op::UNHELD, ch, 0, 0, 0]);
+    }
+    st.out.len() as u32
+}
+
 // Keeps `QueueError` codes and the JS side in step (js/shell/core.js reads them as numbers).
 const _: () = assert!(QueueError::Closed as u32 == 1 && QueueError::Full as u32 == 2);
 
@@ -313,7 +341,7 @@ const _: () = assert!(QueueError::Closed as u32 == 1 && QueueError::Full as u32 
 /// and this references them all. The package's `init()` does not need it.
 #[doc(hidden)]
 pub fn exports_for_tests() -> wasm_bindgen::JsValue {
-    let functions: [*const (); 24] = [
+    let functions: [*const (); 27] = [
         xr_take as *const (),
         xr_out as *const (),
         xr_init as *const (),
@@ -338,6 +366,9 @@ pub fn exports_for_tests() -> wasm_bindgen::JsValue {
         xr_page_event as *const (),
         xr_app_load as *const (),
         xr_app_failed as *const (),
+        xr_hold as *const (),
+        xr_release as *const (),
+        xr_release_tab as *const (),
     ];
     core::hint::black_box(functions);
     wasm_bindgen::exports()

@@ -1,0 +1,277 @@
+// One connection per browser (`configure({ shareConnection: true })`, API.md §1a): several pages
+// of one browser context, the package (pkg/) in headless Chromium, the local server counting
+// connections and members (`/admin/stats`).
+//
+//   scripts/build.sh && cargo build -p xano-realtime-server
+//   node --test tests/e2e/share.test.mjs
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, startPageServer } from './fault-support.mjs';
+
+const CONFIG = `
+[[channel]]
+pattern = "*"
+history = 1000
+anonymous_send = true
+
+[[token]]
+token = "alice-token"
+dbo_id = 1
+row_id = 1
+extras = { name = "Alice" }
+
+[[token]]
+token = "bob-token"
+dbo_id = 1
+row_id = 2
+extras = { name = "Bob" }
+`;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startPageServer({ config: CONFIG });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Browser-side helpers of every tab.
+function TAB_HELPERS() {
+  window.tab = {
+    // Configures (shared unless told otherwise) and opens `name`, recording its frames.
+    open(host, name, options = {}, config = {}) {
+      window.xrt.configure({
+        instanceBaseUrl: `http://${host}`,
+        realtimeConnectionCanonical: 'dev',
+        reconnect: { minDelayMs: 100, maxDelayMs: 400 },
+        shareConnection: true,
+        ...config,
+      });
+      const ch = window.xrt.openChannel(name, options);
+      window.frames = window.frames || {};
+      window.frames[name] = [];
+      ch.on('*', (f) => window.frames[name].push(f));
+      return ch;
+    },
+    // Resolves once `pred(frames of name)` holds (checked on each frame of the channel).
+    until(name, pred, ms = 15000) {
+      return new Promise((resolve, reject) => {
+        const ch = window.xrt.getChannel(name);
+        let off = () => {};
+        const check = () => {
+          if (!pred(window.frames[name])) return false;
+          off();
+          clearTimeout(timer);
+          resolve(window.frames[name]);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`timed out on ${name}: ${JSON.stringify(window.frames[name].map((f) => f.action))}`));
+        }, ms);
+        off = ch.on('*', () => check());
+        check();
+      });
+    },
+    messages(name, key) {
+      return window.frames[name].filter((f) => f.action === 'message' && f.payload && f.payload[key] !== undefined).map((f) => f.payload[key]);
+    },
+  };
+}
+
+async function openTabs(context, n) {
+  const pages = [];
+  for (let i = 0; i < n; i++) {
+    const page = await context.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(String(e)));
+    await page.addInitScript(TAB_HELPERS);
+    await page.goto(`${server.url}/index.html`);
+    await page.evaluate(() => window.ready);
+    pages.push(page);
+  }
+  return pages;
+}
+
+const stats = () => server.admin('stats');
+const roles = (pages) => Promise.all(pages.map((p) => p.evaluate(() => window.xrt.clientStats().shared)));
+
+// Polls `read()` until `pred` holds of its result: the server's state has no event to wait for.
+async function until(read, pred, what, ms = 20000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (pred(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const serverUntil = (pred, what) => until(stats, pred, what);
+
+async function openShared(pages, name, options) {
+  for (const page of pages) {
+    await page.evaluate(({ host, name, options }) => window.tab.open(host, name, options), { host: server.host, name, options });
+  }
+  await Promise.all(
+    pages.map((p) =>
+      p.evaluate((name) => window.tab.until(name, (fs) => fs.some((f) => f.action === 'connection_status' && f.payload.status === 'connected')), name),
+    ),
+  );
+}
+
+test('four tabs share one socket and count as one member; a peer reaches each tab once; each tab is heard once, in order', async () => {
+  const context = await browser.newContext();
+  const pages = await openTabs(context, 4);
+  await openShared(pages, 'share/four', { presence: true });
+  const r = await roles(pages);
+  assert.equal(r.filter((x) => x === 'leader').length, 1, r.join());
+  assert.equal(r.filter((x) => x === 'follower').length, 3, r.join());
+  const s = await serverUntil((s) => s.channels['share/four']?.members === 1, 'one member');
+  assert.equal(s.connections, 1);
+  // A peer in another context (its own socket).
+  const other = await browser.newContext();
+  const [peer] = await openTabs(other, 1);
+  await peer.evaluate((host) => window.tab.open(host, 'share/four', {}, { shareConnection: false }), server.host);
+  await peer.evaluate(() => window.tab.until('share/four', (fs) => fs.some((f) => f.action === 'connection_status')));
+  await peer.evaluate(() => window.xrt.getChannel('share/four').message({ peer: 1 }));
+  // Each tab sends 5 messages.
+  await Promise.all(
+    pages.map((p, i) =>
+      p.evaluate(async (i) => {
+        const ch = window.xrt.getChannel('share/four');
+        for (let n = 0; n < 5; n++) await ch.message({ tab: i * 10 + n });
+      }, i),
+    ),
+  );
+  for (const page of pages) {
+    const heard = await page.evaluate(() =>
+      window.tab.until('share/four', () => window.tab.messages('share/four', 'peer').length >= 1 && window.tab.messages('share/four', 'tab').length >= 20),
+    );
+    assert.ok(heard);
+    const got = await page.evaluate(() => ({ peer: window.tab.messages('share/four', 'peer'), tab: window.tab.messages('share/four', 'tab') }));
+    assert.deepEqual(got.peer, [1], 'the peer once');
+    assert.equal(got.tab.length, 20, 'every tab heard once');
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual(got.tab.filter((n) => Math.floor(n / 10) === i), [0, 1, 2, 3, 4].map((n) => i * 10 + n), `tab ${i} in order`);
+    }
+  }
+  const history = await server.admin('history?channel=share/four');
+  assert.equal(history.history.filter((f) => f.payload.tab !== undefined).length, 20, 'each send arrived once');
+  for (const page of pages) assert.deepEqual(page.errors, []);
+  await other.close();
+  await context.close();
+});
+
+test('a channel open in one tab only is joined, then left when that tab closes it', async () => {
+  const context = await browser.newContext();
+  const pages = await openTabs(context, 3);
+  await openShared(pages, 'share/common', {});
+  await openShared([pages[2]], 'share/solo', { presence: true });
+  await serverUntil((s) => s.channels['share/solo']?.members === 1 && s.connections === 1, 'solo joined');
+  await pages[2].evaluate(() => window.xrt.closeChannel('share/solo'));
+  const s = await serverUntil((s) => s.channels['share/solo']?.members === 0, 'solo left');
+  assert.equal(s.channels['share/common'].members, 1);
+  assert.equal(s.connections, 1);
+  await context.close();
+});
+
+test('closing the leader, then the next one: one socket each time, and the remaining tabs hear the next message once', async () => {
+  const context = await browser.newContext();
+  const pages = await openTabs(context, 3);
+  await openShared(pages, 'share/handover', {});
+  const peerContext = await browser.newContext();
+  const [peer] = await openTabs(peerContext, 1);
+  await peer.evaluate((host) => window.tab.open(host, 'share/handover', {}, { shareConnection: false }), server.host);
+  await peer.evaluate(() => window.tab.until('share/handover', (fs) => fs.some((f) => f.action === 'connection_status')));
+  let alive = pages.slice();
+  for (const round of [1, 2]) {
+    const r = await roles(alive);
+    const leader = alive[r.indexOf('leader')];
+    alive = alive.filter((p) => p !== leader);
+    await leader.close();
+    // The next message reaches every remaining tab once, over the new leader's socket.
+    await serverUntil((s) => s.connections === 2 && s.channels['share/handover']?.members === 2, `a new leader (round ${round})`);
+    await peer.evaluate((round) => window.xrt.getChannel('share/handover').message({ round }), round);
+    for (const page of alive) {
+      await page.evaluate((round) => window.tab.until('share/handover', () => window.tab.messages('share/handover', 'round').includes(round)), round);
+      const rounds = await page.evaluate(() => window.tab.messages('share/handover', 'round'));
+      assert.equal(rounds.filter((x) => x === round).length, 1, `round ${round} heard once`);
+    }
+    const now = await roles(alive);
+    assert.equal(now.filter((x) => x === 'leader').length, 1, now.join());
+  }
+  await peerContext.close();
+  await context.close();
+});
+
+test('a leader killed mid-send (no pagehide) loses nothing the other tabs sent', async () => {
+  const context = await browser.newContext();
+  const pages = await openTabs(context, 3);
+  await openShared(pages, 'share/killed', { queueOfflineActions: true });
+  const r = await roles(pages);
+  const leader = pages[r.indexOf('leader')];
+  const followers = pages.filter((p) => p !== leader);
+  // The followers send 50 messages each, and the leader's renderer crashes in the middle.
+  const sending = followers.map((p, i) =>
+    p.evaluate(async (i) => {
+      const ch = window.xrt.getChannel('share/killed');
+      const results = [];
+      for (let n = 0; n < 50; n++) {
+        results.push(ch.message({ from: i, n }));
+        if (n === 10) window.sentTen = true;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return Promise.all(results);
+    }, i),
+  );
+  await followers[0].waitForFunction(() => window.sentTen === true);
+  const cdp = await context.newCDPSession(leader);
+  const crashed = leader.waitForEvent('crash');
+  // The command itself never answers: the page it would answer from is gone.
+  cdp.send('Page.crash').catch(() => {});
+  await crashed;
+  const outcomes = await Promise.all(sending);
+  for (const o of outcomes) assert.ok(o.every((x) => x === 'sent' || x === 'queued'), JSON.stringify(o));
+  await serverUntil((s) => s.connections === 1, 'the new leader alone');
+  // Every message arrives (at least once).
+  const complete = (got) => [0, 1].every((i) => new Set(got.filter((p) => p.from === i).map((p) => p.n)).size === 50);
+  const got = await until(
+    async () => (await server.admin('history?channel=share/killed')).history.map((f) => f.payload),
+    complete,
+    'every message of both tabs',
+  ).catch((e) => {
+    throw e;
+  });
+  for (const i of [0, 1]) assert.equal(new Set(got.filter((p) => p.from === i).map((p) => p.n)).size, 50);
+  await context.close();
+});
+
+test('two tokens share two sockets; without shareConnection each tab has its own', async () => {
+  const context = await browser.newContext();
+  const pages = await openTabs(context, 4);
+  const tokens = ['alice-token', 'alice-token', 'bob-token', 'bob-token'];
+  for (const [i, page] of pages.entries()) {
+    await page.evaluate(({ host, token }) => window.tab.open(host, 'share/tokens', { presence: true }, { realtimeAuthToken: token }), {
+      host: server.host,
+      token: tokens[i],
+    });
+  }
+  await serverUntil((s) => s.connections === 2 && s.channels['share/tokens']?.members === 2, 'two sockets, two members');
+  await context.close();
+  await serverUntil((s) => s.connections === 0, 'all gone');
+  const unshared = await browser.newContext();
+  const tabs = await openTabs(unshared, 3);
+  for (const page of tabs) {
+    await page.evaluate((host) => window.tab.open(host, 'share/default', {}, { shareConnection: undefined }), server.host);
+  }
+  await serverUntil((s) => s.connections === 3, 'one socket per tab by default');
+  assert.deepEqual(await roles(tabs), ['off', 'off', 'off']);
+  await unshared.close();
+});
