@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 OUT=${1:-pkg}
 
+# The core's stack: Rust's default for wasm32 is 1 MiB of linear memory reserved up front. The
+# core never recurses and takes only numbers (frames, names and payloads stay in JavaScript), so
+# 16 KiB is plenty, and stack, data and the first allocations fit in the first 64 KiB page. (The
+# browser tests, debug builds with std, keep the default.)
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C link-arg=-zstack-size=16384"
 # wasm-pack's output goes to a directory of this build's own, so builds into different OUTs
 # may run at the same time.
 WASM_OUT="target/wasm-pkg/$(echo "$OUT" | tr -c 'A-Za-z0-9_\n' _)"

@@ -9,8 +9,8 @@ PORT=${PORT:-8787}
 scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"   # binaryen's wasm-opt, never Debian's
 
-echo "[demo] building the wasm package into www/pkg"
-wasm-pack build --target web --release --out-dir www/pkg
+echo "[demo] building the package into www/pkg"
+scripts/build.sh www/pkg
 
 echo "[demo] building the server"
 cargo build --release -p xano-realtime-server
@@ -25,6 +25,8 @@ cat <<MSG
     $URL/?user=bob
   (carol works too; without ?user= the tab is anonymous.)
   Click Join in both, chat, watch presence and each other's pointers.
+  A second tab of the same user shares the first one's connection (the header shows
+  leader / follower); ?share=0 gives a tab its own socket.
 
   Send a product update (a toast in every tab):
     curl -X POST $URL/admin/event -H 'content-type: application/json' \\

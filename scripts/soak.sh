@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 cargo build -q -p xano-realtime-server
-wasm-pack --quiet build --target web --release --out-dir pkg
+scripts/build.sh
 SOAK=long node --test tests/e2e/soak.mjs

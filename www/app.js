@@ -5,6 +5,7 @@
 
 import init, {
   bindOnClick,
+  clientStats,
   configure,
   connectionState,
   getChannel,
@@ -69,6 +70,21 @@ function showState(state) {
     badge.dataset.state = shown;
     badge.textContent = shown;
     demo.badgeHistory.push(shown);
+  }
+}
+
+// ---- shared connection badge ------------------------------------------------------------------
+// Tabs of this browser with the same user share one socket (shareConnection); the badge shows
+// this tab's part. ?share=0 gives each tab its own socket.
+const share = params.get("share") !== "0";
+const ROLES = { off: "own socket", leader: "leader", follower: "follower" };
+function showRole() {
+  const role = clientStats().shared;
+  const el = $("role");
+  if (el.dataset.role !== role) {
+    el.dataset.role = role;
+    el.textContent = ROLES[role] || role;
+    demo.role = role;
   }
 }
 
@@ -306,9 +322,16 @@ async function main() {
     realtimeConnectionCanonical: "dev",
     realtimeAuthToken: token,
     reconnect: { minDelayMs: 300, maxDelayMs: 3000 },
+    shareConnection: share,
   });
-  onConnectionState((state) => showState(state));
+  onConnectionState((state) => {
+    showState(state);
+    showRole();
+  });
   showState(connectionState());
+  // A tab's part changes when another tab of the group comes or goes: look every second.
+  setInterval(showRole, 1000);
+  showRole();
 
   setChatStatus("disconnected");
   bindOnClick($("join"), "open", CHAT, {

@@ -4,7 +4,7 @@
 // Needs: the server binary (env XANO_RT_SERVER_BIN, default target/debug/xano-realtime-server;
 // started by ./support.mjs),
 // the wasm package built into www/pkg
-// (`wasm-pack build --target web --release --out-dir www/pkg`), /usr/bin/chromium and
+// (`scripts/build.sh www/pkg`), /usr/bin/chromium and
 // playwright-core. Run: node --test tests/e2e/demo.test.mjs
 // Saves a screenshot to test-results/demo.png.
 
@@ -63,7 +63,7 @@ async function messageShown(page, text) {
 before(async () => {
   assert.ok(
     existsSync(path.join(ROOT, "www/pkg/xano_realtime.js")),
-    "www/pkg is not built: wasm-pack build --target web --release --out-dir www/pkg",
+    "www/pkg is not built: scripts/build.sh www/pkg",
   );
   server = await startServer({
     config: readFileSync(path.join(ROOT, "www/demo-server.toml"), "utf8"),

@@ -1,5 +1,5 @@
 // Helpers for the fault, hostile-input, soak and security end-to-end tests that drive the package (pkg/, built by
-// `wasm-pack build --target web`) in headless Chromium: a page served by the local server with
+// `scripts/build.sh`) in headless Chromium: a page served by the local server with
 // the package, and the browser-side helpers those tests share.
 
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ export const PKG = path.join(ROOT, process.env.XANO_RT_PKG || 'pkg');
 /** Static directories for startServer: the test page, then the package. */
 export function pageDirs() {
   if (!existsSync(path.join(PKG, 'xano_realtime.js'))) {
-    throw new Error(`${PKG}/xano_realtime.js not found: run \`wasm-pack build --target web --out-dir pkg\``);
+    throw new Error(`${PKG}/xano_realtime.js not found: run \`scripts/build.sh\``);
   }
   return [path.join(ROOT, 'tests/e2e/fault-page'), PKG];
 }
