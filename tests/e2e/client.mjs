@@ -8,12 +8,12 @@ import { ROOT } from './support.mjs';
 
 /**
  * A temporary directory to serve with `--static`: `index.html` (the test page) and `pkg/` (a link
- * to the package built by `wasm-pack build --target web --out-dir pkg`). Returns {dir, remove()}.
+ * to the package built by `scripts/build.sh`). Returns {dir, remove()}.
  */
 export function clientPageDir() {
   const pkg = path.join(ROOT, 'pkg');
   if (!existsSync(path.join(pkg, 'xano_realtime.js'))) {
-    throw new Error('pkg/ is not built: run `wasm-pack build --target web --out-dir pkg` first');
+    throw new Error('pkg/ is not built: run `scripts/build.sh` first');
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'xano-rt-page-'));
   copyFileSync(path.join(ROOT, 'tests/e2e/client-page/index.html'), path.join(dir, 'index.html'));
