@@ -3,7 +3,7 @@
 // server restarted (same port) in the middle of a blast, and 100 channels rejoined after a
 // reconnect.
 //
-//   cargo build -p xano-realtime-server && wasm-pack build --target web --out-dir pkg
+//   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/faults.test.mjs
 
 import { after, before, test } from 'node:test';

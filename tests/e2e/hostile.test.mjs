@@ -4,7 +4,7 @@
 // same corpus is server/tests/hostile.rs). Nothing may reach the page as an exception or a wasm
 // panic, the malformed frames are counted, and a valid frame afterwards is still delivered.
 //
-//   cargo build -p xano-realtime-server && wasm-pack build --target web --out-dir pkg
+//   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/hostile.test.mjs
 
 import { after, before, test } from 'node:test';

@@ -3,7 +3,7 @@
 // in a connection-state detail, or in the server's log, across a whole session with refusals,
 // reconnects and bad tokens; and what anonymous clients may not do, they cannot, from the browser.
 //
-//   cargo build -p xano-realtime-server && wasm-pack build --target web --out-dir pkg
+//   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/security.test.mjs
 
 import { after, before, test } from 'node:test';
