@@ -17,12 +17,13 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do browsers+=("$1"); shift; done
 scripts/bundle-test-js.sh
 
 cargo build -q -p xano-realtime-server
-start_server --admin --config tests/server-config.toml
 trap stop_server EXIT
-echo "browser tests against $SERVER_ADDR"
 export WASM_BINDGEN_TEST_TIMEOUT=120
 for browser in "${browsers[@]}"; do
-  echo "==> browser tests in $browser"
+  # A fresh server for each browser: the tests count what the server keeps (history, members).
+  stop_server
+  start_server --admin --config tests/server-config.toml
+  echo "==> browser tests in $browser, against $SERVER_ADDR"
   # The test runner picks the browser by the driver variable that is set: set only this one.
   case "$browser" in
     chrome) driver=(CHROMEDRIVER=/usr/bin/chromedriver) ;;

@@ -124,7 +124,7 @@ export function closeSlot(slot) {
 export function sendMessage(slot, text, body, echoed, storeError, origin) {
   if (share.role === "follower") return handSend(slot, text, body, echoed);
   if (slot.direct) {
-    const end = send(text);
+    const end = send(text, slot.outbox !== null);
     if (end >= 0) {
       if (slot.outbox !== null) slot.outbox.track({ t: text, p: echoed ? body : null, k: undefined, e: end, o: origin });
       return SENT;

@@ -167,7 +167,7 @@ async function flushLocked(slot, flush) {
       for (let i = 0; i < keys.length && current(); i++) {
         await settle(WINDOW);
         if (!current()) break;
-        const end = send(frames[i]);
+        const end = send(frames[i], true);
         if (end < 0) break;
         box.track({ t: frames[i], p: echoedPayload(frames[i]), k: keys[i], e: end });
       }

@@ -26,14 +26,16 @@ function utf8Length(text) {
 }
 
 /**
- * Sends text on the open socket; returns the end offset of the frame in the socket's byte stream
- * (for the outbox), or -1 when no socket is open.
+ * Sends text on the open socket; returns the end offset of the frame in the socket's byte stream,
+ * or -1 when no socket is open. Only frames the outbox tracks need their offset (`tracked`): the
+ * others are not counted, which only makes `handed()` smaller than the truth, never larger (so an
+ * unechoed message is never taken for handed over before it was).
  */
-export function send(text) {
+export function send(text, tracked) {
   const ws = socket.ws;
   if (ws === null || ws.readyState !== 1) return -1;
   ws.send(text);
-  socket.bytes += utf8Length(text);
+  if (tracked) socket.bytes += utf8Length(text);
   return socket.bytes;
 }
 
