@@ -7,6 +7,9 @@
 //   scripts/bench.sh --only=ID,ID [--rounds=N]   some scenarios; writes bench/results.json.tmp only
 //   scripts/bench.sh --only=ID,ID --merge        run them again (a disturbed result) and replace
 //                              theirs in bench/results.json and the table (marked "rerun")
+//   … --merge-base=FILE        the same into FILE (e.g. a full run with a failed scenario, which
+//                              wrote bench/results.json.tmp); written to bench/results.json once
+//                              no scenario is missing
 //
 // The package served is $BENCH_PKG (scripts/bench.sh builds it into target/bench-pkg: its own
 // directory, since others rebuild pkg/ while the benchmark runs).
@@ -23,21 +26,23 @@ import { ROOT, launchBrowser, startServer } from '../tests/e2e/support.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS_ARG = process.argv.find((a) => a.startsWith('--rounds='));
-const MERGE = process.argv.includes('--merge');
+const MERGE_BASE = (process.argv.find((a) => a.startsWith('--merge-base=')) || '').slice(13);
+const MERGE = process.argv.includes('--merge') || MERGE_BASE !== '';
 const ONLY = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
 
 const P = QUICK
   ? {
-      rounds: 1, blast: 500, fakeFrames: 500, sends: 200, offlineSends: 200, offlineBatches: 4,
+      rounds: 1, blast: 500, fakeFrames: 500, sends: 200, publicSends: 200, offlineSends: 200, offlineBatches: 4,
       offlineGapMs: 50, queueSends: 200, outages: [500], cycles: 50, settleMs: 1500,
-      reconnectRounds: 1, memoryRounds: 1, crowdTabs: 4, crowdRounds: 1,
+      reconnectRounds: 1, memoryRounds: 1, crowdTabs: 4, crowdRounds: 1, crowdDrops: 1, outboundRounds: 1,
     }
   : {
-      rounds: 3, blast: 20_000, fakeFrames: 100_000, sends: 20_000, offlineSends: 10_000,
+      rounds: 3, blast: 20_000, fakeFrames: 100_000, sends: 20_000, publicSends: 4_000, offlineSends: 10_000,
       offlineBatches: 20, offlineGapMs: 100, queueSends: 10_000, outages: [500, 2000, 5000], cycles: 5000,
-      settleMs: 3000, reconnectRounds: 6, memoryRounds: 2, crowdTabs: 16, crowdRounds: 3,
+      settleMs: 3000, reconnectRounds: 6, memoryRounds: 2, crowdTabs: 16, crowdRounds: 2, crowdDrops: 2,
+      outboundRounds: 5,
     };
-if (ROUNDS_ARG) P.rounds = Number(ROUNDS_ARG.slice(9));
+if (ROUNDS_ARG) P.rounds = P.outboundRounds = Number(ROUNDS_ARG.slice(9));
 const CYCLES_ARG = process.argv.find((a) => a.startsWith('--cycles='));
 if (CYCLES_ARG) P.cycles = Number(CYCLES_ARG.slice(9));
 const FAKE_ROUNDS = QUICK ? 1 : 5;
@@ -178,14 +183,17 @@ async function inbound({ fake, channels }) {
 /**
  * Outbound: `count` message() calls in one loop, then until the server counted them all.
  * `authenticated`: not echoed to the (anonymous) sender; public ones are, and on a
- * `queueOfflineActions` channel ours keeps each one in its outbox until that echo.
+ * `queueOfflineActions` channel ours keeps each one in its outbox until that echo (and an
+ * authenticated one until a later echo or the socket's end). Public runs send P.publicSends
+ * (4,000): below the server's 4,096-frame queue per socket, so that their echoes cannot overflow
+ * it (a 1013 close) however slowly a loaded machine lets the page read them.
  */
 async function outbound({ queue = false, authenticated = true } = {}) {
-  const count = P.sends;
+  const count = authenticated ? P.sends : P.publicSends;
   const clients = queue ? ['ours', 'sdk'] : ['ours', 'sdk', 'ideal'];
   const loop = Object.fromEntries(clients.map((c) => [c, []]));
   const echo = Object.fromEntries(clients.map((c) => [c, []]));
-  const runs = await alternate(clients, P.rounds, (client) => withPage(client, {}, async (page) => {
+  const runs = await alternate(clients, P.outboundRounds, (client) => withPage(client, {}, async (page) => {
     const channel = `out-${uid()}`;
     const r = await call(page, 'outbound', {
       channel, count, bytes: BYTES, timeoutMs: QUICK ? 20_000 : 60_000, authenticated, queue,
@@ -200,9 +208,10 @@ async function outbound({ queue = false, authenticated = true } = {}) {
     return r.ms;
   }));
   const n = count.toLocaleString('en');
+  const kind = authenticated ? 'authenticated-only' : 'public';
   const what = queue
-    ? `queueOfflineActions channel, ${n} public sends of ~${BYTES} B (ours keeps each until its echo)`
-    : `${n} ${authenticated ? 'authenticated-only' : 'public'} sends of ~${BYTES} B`;
+    ? `queueOfflineActions channel, ${n} ${kind} sends of ~${BYTES} B (ours keeps each until ${authenticated ? 'confirmed' : 'its echo'})`
+    : `${n} ${kind} sends of ~${BYTES} B`;
   const rows = [
     { label: `Outbound, ${what}: until the server counted all`, unit: 'ms', better: 'lower', runs },
     { label: `Outbound, ${what}: the send loop alone (the client's own work)`, unit: 'ms', better: 'lower', runs: loop },
@@ -294,8 +303,16 @@ async function offline({ reload }) {
 /** Ours only: persist a burst of queued sends, then flush it after the outage. */
 async function queuePersistFlush() {
   const count = P.queueSends;
-  const out = { persist: [], flush: [], drained: [], rejoin: [] };
+  const out = { persist: [], flush: [], drained: [], rejoin: [], ideal: [] };
   for (let r = 0; r < P.rounds; r++) {
+    // The floor, alternating with ours: a plain WebSocket in a page sending `count` public
+    // messages with WINDOW of them unconfirmed by their echo (no storage, no reconnect).
+    out.ideal.push(await withPage('ideal', {}, async (page) => {
+      const channel = `window-${uid()}`;
+      const res = await call(page, 'windowedSends', { channel, count, bytes: 32, window: 256, timeoutMs: 60_000 }, 90_000);
+      check(res.counted >= count, `ideal windowed sends: ${res.counted}/${count}`);
+      return res.ms;
+    }));
     const db = `bench-${uid()}`;
     const channel = `queue-${uid()}`;
     await withPage('ours', { config: { queueDatabase: db } }, async (page) => {
@@ -333,7 +350,11 @@ async function queuePersistFlush() {
       { label: `Queue (ours only): flush ${n}, from reconnect until the queue reported 0 pending`, unit: 'ms', better: 'lower', runs: { ours: out.drained } },
       {
         label: `Queue (ours only): flush rate, ${n} queued messages reaching the server after the reconnect (target ≥ 10,000/s)`,
-        unit: 'msg/s', better: 'higher', runs: { ours: out.flush.map((ms) => (ms > 0 ? (count * 1000) / ms : null)) },
+        unit: 'msg/s', better: 'higher',
+        runs: {
+          ours: out.flush.map((ms) => (ms > 0 ? (count * 1000) / ms : null)),
+          ideal: out.ideal.map((ms) => (ms > 0 ? (count * 1000) / ms : null)),
+        },
       },
     ],
   };
@@ -360,49 +381,55 @@ async function reconnect() {
 
 /**
  * The crowd: `crowdTabs` pages (one browser context each) on one channel, dropped at once by
- * /admin/drop (no refusal: each comes back at its first attempt). Per round: the median time from
- * the drop to each page's `connected`, and the 10th–90th percentile spread of those times.
+ * /admin/drop (no refusal: each comes back at its first attempt), `crowdDrops` times per set of
+ * pages (each drop once all are back). Per drop: the median time from the drop to each page's
+ * `connected`, and the 10th–90th percentile spread of those times.
  */
 async function crowd() {
   const tabs = P.crowdTabs;
   const spread = { ours: [], sdk: [] };
+  const runs = { ours: [], sdk: [] };
   const detail = { ours: [], sdk: [] };
-  const runs = await alternate(['ours', 'sdk'], P.crowdRounds, async (client) => {
-    const channel = `crowd-${uid()}`;
-    const pages = [];
-    try {
-      for (let i = 0; i < tabs; i++) {
-        const p = await openPage(client);
-        pages.push(p);
-        await call(p.page, 'openAndJoin', { channel, wait: false }, 15_000);
-      }
-      const deadline = Date.now() + 20_000;
-      while (((await server.admin('stats')).channels[channel]?.members ?? 0) < tabs) {
-        check(Date.now() < deadline, `crowd (${client}): ${tabs} tabs joined`);
-        await sleep(50);
-      }
-      await sleep(300);
-      const tDrop = Date.now();
-      await server.admin('drop');
-      const back = await Promise.all(pages.map(async ({ page }) => {
-        const until = Date.now() + 30_000;
-        for (;;) {
-          const t = await call(page, 'reconnectedSince', tDrop, 5000);
-          if (t !== null) return t - tDrop;
-          check(Date.now() < until, `crowd (${client}): a tab connected again within 30 s of the drop`);
-          await sleep(50);
+  for (let r = 0; r < P.crowdRounds; r++) {
+    for (const client of ['ours', 'sdk']) {
+      const channel = `crowd-${uid()}`;
+      const pages = [];
+      try {
+        for (let i = 0; i < tabs; i++) {
+          const p = await openPage(client);
+          pages.push(p);
+          await call(p.page, 'openAndJoin', { channel, wait: false }, 15_000);
         }
-      }));
-      for (const p of pages) check(p.errors.length === 0, `page errors (${client}): ${p.errors.join(' | ')}`);
-      const p10 = percentile(back, 10);
-      const p90 = percentile(back, 90);
-      spread[client].push(p90 - p10);
-      detail[client].push({ back: back.sort((a, b) => a - b), p10, p50: percentile(back, 50), p90 });
-      return percentile(back, 50);
-    } finally {
-      await Promise.all(pages.map((p) => p.close()));
+        for (let d = 0; d < P.crowdDrops; d++) {
+          const deadline = Date.now() + 20_000;
+          while (((await server.admin('stats')).channels[channel]?.members ?? 0) < tabs) {
+            check(Date.now() < deadline, `crowd (${client}): ${tabs} tabs joined`);
+            await sleep(50);
+          }
+          await sleep(500);
+          const tDrop = Date.now();
+          await server.admin('drop');
+          const back = await Promise.all(pages.map(async ({ page }) => {
+            const until = Date.now() + 30_000;
+            for (;;) {
+              const t = await call(page, 'reconnectedSince', tDrop, 5000);
+              if (t !== null) return t - tDrop;
+              check(Date.now() < until, `crowd (${client}): a tab connected again within 30 s of the drop`);
+              await sleep(50);
+            }
+          }));
+          const p10 = percentile(back, 10);
+          const p90 = percentile(back, 90);
+          spread[client].push(p90 - p10);
+          runs[client].push(percentile(back, 50));
+          detail[client].push({ back: back.sort((a, b) => a - b), p10, p50: percentile(back, 50), p90 });
+        }
+        for (const p of pages) check(p.errors.length === 0, `page errors (${client}): ${p.errors.join(' | ')}`);
+      } finally {
+        await Promise.all(pages.map((p) => p.close()));
+      }
     }
-  });
+  }
   const what = `Crowd: ${tabs} tabs dropped at once (/admin/drop)`;
   return {
     rows: [
@@ -492,8 +519,9 @@ const SCENARIOS = [
   ['inbound-fake-1', 'inbound throughput, fake socket, 1 channel', () => inbound({ fake: true, channels: 1 })],
   ['inbound-fake-100', 'inbound throughput, fake socket, 100 channels', () => inbound({ fake: true, channels: 100 })],
   ['outbound', 'outbound throughput, plain channel, authenticated-only sends', () => outbound({ authenticated: true })],
+  ['outbound-queue', 'outbound throughput, queueOfflineActions channel, authenticated-only sends', () => outbound({ queue: true, authenticated: true })],
   ['outbound-public', 'outbound throughput, plain channel, public sends', () => outbound({ authenticated: false })],
-  ['outbound-queue', 'outbound throughput, queueOfflineActions channel, public sends', () => outbound({ queue: true, authenticated: false })],
+  ['outbound-queue-public', 'outbound throughput, queueOfflineActions channel, public sends', () => outbound({ queue: true, authenticated: false })],
   ['offline', 'offline sends', () => offline({ reload: false })],
   ['offline-reload', 'offline sends with a reload', () => offline({ reload: true })],
   ['queue', 'offline queue persist and flush (ours)', queuePersistFlush],
@@ -606,19 +634,27 @@ if (!QUICK && !ONLY.length && failed === 0) {
 } else if (!QUICK && MERGE && failed === 0) {
   // Scenarios run again (a disturbed result): they replace theirs in bench/results.json.
   const file = path.join(ROOT, 'bench/results.json');
-  const old = JSON.parse(readFileSync(file, 'utf8'));
+  const old = JSON.parse(readFileSync(MERGE_BASE ? path.resolve(MERGE_BASE) : file, 'utf8'));
   for (const sc of results.scenarios) {
-    sc.rerun = { date: results.date, loadavgAtStart: results.machine.loadavgAtStart, commit: results.versions.commit };
+    sc.rerun = {
+      date: results.date, loadavgAtStart: results.machine.loadavgAtStart, loadavg1: sc.loadavg1,
+      commit: results.versions.commit, rounds: ROUNDS_ARG ? Number(ROUNDS_ARG.slice(9)) : null,
+    };
     const i = old.scenarios.findIndex((o) => o.id === sc.id);
     if (i >= 0) old.scenarios[i] = sc;
     else old.scenarios.push(sc);
   }
   const order = SCENARIOS.map(([id]) => id);
   old.scenarios.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  const missing = order.filter((id) => !old.scenarios.some((sc) => sc.id === id && !sc.error));
   writeFileSync(`${file}.tmp`, `${JSON.stringify(old, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
-  writeTable(old);
-  log(`merged ${results.scenarios.map((sc) => sc.id).join(', ')} into bench/results.json and rewrote the table`);
+  if (missing.length) {
+    log(`merged, but ${missing.join(', ')} still failed or missing: wrote bench/results.json.tmp only`);
+  } else {
+    renameSync(`${file}.tmp`, file);
+    writeTable(old);
+    log(`merged ${results.scenarios.map((sc) => sc.id).join(', ')} into bench/results.json and rewrote the table`);
+  }
 } else if (!QUICK) {
   // A partial or failed run leaves the committed results and table alone.
   writeFileSync(path.join(ROOT, 'bench/results.json.tmp'), `${JSON.stringify(results, null, 2)}\n`);
@@ -639,7 +675,7 @@ function writeTable(res) {
     `load average (1 / 5 / 15 min) at start ${res.machine.loadavgAtStart.join(' / ')}` +
     `${res.machine.loadavgAtEnd ? `, at end ${res.machine.loadavgAtEnd.join(' / ')}` : ''}; ${res.versions.browser}; Node ${res.versions.node}; ` +
     `official \`@xano/js-sdk\` ${res.versions.sdk}; xano-realtime ${res.versions.ours} (commit ${res.versions.commit}${res.versions.uncommitted?.length ? ` + uncommitted changes to ${res.versions.uncommitted.join(', ')}` : ''}, ${res.versions.rustc}); ` +
-    `local release server on loopback. Medians of ${res.params.rounds} alternating rounds (fake-socket rows ${res.params.fakeRounds}, reconnect ${res.params.reconnectRounds}, crowd ${res.params.crowdRounds ?? '—'} of ${res.params.crowdTabs ?? '—'} tabs, memory ${res.params.memoryRounds}); ` +
+    `local release server on loopback. Medians of ${res.params.rounds} alternating rounds (fake-socket rows ${res.params.fakeRounds}, reconnect ${res.params.reconnectRounds}, crowd ${(res.params.crowdRounds ?? 1) * (res.params.crowdDrops ?? 1)} drops of ${res.params.crowdTabs ?? '—'} tabs, outbound ${res.params.outboundRounds ?? res.params.rounds}, memory ${res.params.memoryRounds}); ` +
     'ratio = SDK / ours for times and sizes, ours / SDK for delivered counts: **above 1 we are ahead**. ' +
     'The ideal router (JSON.parse + a Map from channel to listeners, no reconnect, no queue) is the floor for any client.');
   lines.push('');
@@ -654,7 +690,9 @@ function writeTable(res) {
     const delivered = sc.rows.find((r) => r.unit === 'messages');
     const unequal = delivered && delivered.sdk !== delivered.ours;
     for (const row of sc.rows) {
-      const rerun = sc.rerun ? ` (rerun ${sc.rerun.date.slice(11, 16)} UTC, load ${sc.rerun.loadavgAtStart[0]})` : '';
+      const rerun = sc.rerun
+        ? ` (rerun ${sc.rerun.date.slice(11, 16)} UTC${sc.rerun.rounds ? `, ${sc.rerun.rounds} rounds` : ''}, load ${(sc.rerun.loadavg1 || sc.rerun.loadavgAtStart).join(' → ')})`
+        : '';
       const cell = (c) => {
         if (!row.runs[c]) return c === 'sdk' ? 'n/a' : '';
         if (row.cells) return row.cells[c];
@@ -668,6 +706,11 @@ function writeTable(res) {
     }
   }
   lines.push('');
+  const loads = res.scenarios.filter((sc) => sc.loadavg1).map((sc) => `${sc.id} ${sc.loadavg1.join(' → ')}${sc.rerun ? ' (rerun)' : ''}`);
+  if (loads.length) {
+    lines.push(`1-minute load average at the start → end of each scenario (2 cores, shared): ${loads.join('; ')}.`);
+    lines.push('');
+  }
   lines.push('Every run\'s numbers: `bench/results.json`.');
   lines.push('');
   lines.push(END);

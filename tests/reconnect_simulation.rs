@@ -24,8 +24,10 @@ use xano_realtime::core::backoff::{Backoff, Jitter};
 
 /// Clients per simulated outage.
 const CLIENTS: usize = 10_000;
-/// Outage lengths (ms) for the time-back table.
-const OUTAGES_MS: [f64; 4] = [500.0, 2_000.0, 5_000.0, 30_000.0];
+/// Outage lengths (ms) for the time-back table: the four issue 10 names (0.5, 2, 5, 30 s) and two
+/// that fall between a doubling schedule's attempts (10 s: the SDK tries at 7 s and 15 s; 40 s: at
+/// 31 s and 63 s).
+const OUTAGES_MS: [f64; 6] = [500.0, 2_000.0, 5_000.0, 10_000.0, 30_000.0, 40_000.0];
 /// How long the server is down (ms) in the crowd table: 0 = connections dropped, server up.
 const RESTARTS_MS: [f64; 4] = [0.0, 2_000.0, 5_000.0, 30_000.0];
 /// Width of the buckets in which attempts are counted (ms).

@@ -428,6 +428,34 @@
     },
 
     /**
+     * The ideal client only: `count` public messages with at most `window` of them not yet
+     * echoed back, as a queue flush that confirms by echo must send them (the floor for ours).
+     * Resolves {ms: from the first send until the server counted all, counted}.
+     */
+    async windowedSends({ channel, count, bytes, window, timeoutMs }) {
+      if (CLIENT !== 'ideal') throw new Error('windowedSends: the ideal client only');
+      const [ch] = client.open([channel], { presence: false, history: false });
+      let sent = 0;
+      let echoes = 0;
+      const more = () => {
+        while (sent < count && sent - echoes < window) client.send(ch, { seq: sent++, text: 'offline' });
+      };
+      client.on(ch, 'message', () => {
+        echoes++;
+        more();
+      });
+      await until(async () => (await serverMembers(channel)) >= 1, 10000, 'channel joined', 20);
+      void bytes;
+      const t0 = performance.now();
+      more();
+      const counted = await until(async () => {
+        const n = await serverCount(channel);
+        return n >= count && n;
+      }, timeoutMs, `server counted every message (${echoes} echoes)`, 5);
+      return { ms: performance.now() - t0, counted };
+    },
+
+    /**
      * The crowd: records when this page's channel is connected again after `since` (Date.now()
      * of the drop); resolves null until then.
      */
