@@ -14,8 +14,10 @@
 //
 // Private and authenticated-only messages are not echoed to their sender. They are confirmed by
 // a later echo of ours, or else once the browser has handed them to the network
-// (WebSocket.bufferedAmount), which is also how every message is confirmed by a server found
-// not to echo at all.
+// (WebSocket.bufferedAmount, looked at every few such messages), which is also how every
+// message is confirmed by a server found not to echo at all.
+
+import { handed } from "./socket.js";
 
 /** Entry fields: t frame text, p payload JSON text (null: not echoed), k store key (flushed
  * from the store; undefined: sent directly), e end offset in the socket's byte stream, o the
@@ -89,6 +91,9 @@ function matches(entry, text, payload) {
   }
 }
 
+/** Unechoed messages tracked between two looks at what the browser handed to the network. */
+const PRUNE_EVERY = 64;
+
 /** One channel's unconfirmed messages, oldest first. */
 export class Outbox {
   /** `remove(keys)` deletes confirmed messages from the store when no flush is there to. */
@@ -96,22 +101,30 @@ export class Outbox {
     this.remove = remove;
     /** A flush is under way: it deletes the confirmed messages, in batches. */
     this.flushing = false;
+    /** The entries, from `head` on (confirming moves `head`; the array is compacted now and then). */
     this.list = [];
+    this.head = 0;
     /** Store keys of flushed messages the server confirmed, to delete from the store. */
     this.done = [];
-    /** How many entries of the list came from the store. */
+    /** How many entries came from the store. */
     this.keyed = 0;
+    this.unechoed = 0;
     this.waiter = null;
+    this.timer = null;
+    this.progressAt = 0;
   }
 
   get size() {
-    return this.list.length;
+    return this.list.length - this.head;
   }
 
   /** Keeps a message the socket just took. */
   track(entry) {
     this.list.push(entry);
     if (entry.k !== undefined) this.keyed++;
+    // Unechoed messages wait for a later echo or for the network: look now and then, so that a
+    // channel sending only those keeps a bounded list.
+    if (entry.p === null && ++this.unechoed % PRUNE_EVERY === 0) this.confirmDrained(handed());
   }
 
   /**
@@ -126,14 +139,14 @@ export class Outbox {
     if (identity.me === null && identity.others.has(sender)) return false;
     const text = JSON.stringify(frame.payload);
     const list = this.list;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = this.head; i < list.length; i++) {
       if (!matches(list[i], text, frame.payload)) continue;
       if (identity.me === null) {
         // Only our oldest echoed message can come back first.
-        if (list.slice(0, i).some((e) => e.p !== null)) return false;
+        for (let j = this.head; j < i; j++) if (list[j].p !== null) return false;
         identity.me = sender;
       }
-      this.confirm(i + 1);
+      this.confirm(i + 1 - this.head);
       return true;
     }
     return false;
@@ -145,12 +158,17 @@ export class Outbox {
    * app hears the error frame.
    */
   refused() {
-    if (this.list.length > 0) this.confirm(1);
+    if (this.size > 0) this.confirm(1);
   }
 
   /** Confirms the first `n` entries. */
   confirm(n) {
-    const gone = this.list.splice(0, n);
+    const gone = this.list.slice(this.head, this.head + n);
+    this.head += n;
+    if (this.head > 256 && this.head * 2 > this.list.length) {
+      this.list = this.list.slice(this.head);
+      this.head = 0;
+    }
     for (const entry of gone) {
       if (entry.k !== undefined) {
         this.done.push(entry.k);
@@ -163,51 +181,64 @@ export class Outbox {
   }
 
   /** Confirms the entries that need no echo and that the browser handed to the network. */
-  confirmDrained(handed) {
-    let n = 0;
-    while (n < this.list.length && (this.list[n].p === null || echoless) && this.list[n].e <= handed) n++;
-    if (n > 0) this.confirm(n);
+  confirmDrained(handedBytes) {
+    const list = this.list;
+    let i = this.head;
+    while (i < list.length && (list[i].p === null || echoless) && list[i].e <= handedBytes) i++;
+    if (i > this.head) this.confirm(i - this.head);
   }
 
   /**
    * The socket is gone: returns the entries sent directly that must be sent again, in order
-   * (entries from the store are still in the store), and empties the list. `handed`: bytes of
-   * the socket's stream the browser had handed to the network; the entries that need no echo
+   * (entries from the store are still in the store), and empties the list. `handedBytes`: bytes
+   * of the socket's stream the browser had handed to the network; the entries that need no echo
    * and left the browser count as delivered.
    */
-  takeUnconfirmed(handed) {
+  takeUnconfirmed(handedBytes) {
     const again = [];
     const delivered = [];
-    for (const entry of this.list) {
+    for (const entry of this.list.slice(this.head)) {
       if (entry.k !== undefined) continue;
-      if ((entry.p === null || echoless) && entry.e <= handed) delivered.push(entry);
+      if ((entry.p === null || echoless) && entry.e <= handedBytes) delivered.push(entry);
       else again.push(entry);
     }
     settled(delivered);
     this.list = [];
+    this.head = 0;
     this.keyed = 0;
     this.wake();
     return again;
   }
 
-  /** Resolves at the next confirmation (or clearing), or after `ms`. */
+  /**
+   * Resolves true at the next confirmation (or clearing), or false once nothing was confirmed for
+   * `ms`. One timer serves many waits: it is armed when none is, and looks at the time of the
+   * last progress when it fires.
+   */
   progress(ms) {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        if (this.waiter === done) this.waiter = null;
-        resolve(false);
-      }, ms);
-      const done = () => {
-        clearTimeout(timer);
-        resolve(true);
+      this.waiter = resolve;
+      if (this.timer !== null) return;
+      const look = () => {
+        this.timer = null;
+        if (this.waiter === null) return;
+        const idle = performance.now() - this.progressAt;
+        if (idle < ms) {
+          this.timer = setTimeout(look, ms - idle);
+          return;
+        }
+        const waiter = this.waiter;
+        this.waiter = null;
+        waiter(false);
       };
-      this.waiter = done;
+      this.timer = setTimeout(look, ms);
     });
   }
 
   wake() {
+    this.progressAt = performance.now();
     const waiter = this.waiter;
     this.waiter = null;
-    if (waiter) waiter();
+    if (waiter) waiter(true);
   }
 }

@@ -5,7 +5,8 @@
 // A flush holds a Web Lock named after the database and the channel, so only one tab of the
 // origin flushes a channel at a time. It sends the stored frames oldest first, keeping at most
 // WINDOW of them unconfirmed (outbox.js: the server's echo confirms a message and everything
-// before it), and deletes each from the store only once confirmed. A socket lost mid-flush
+// before it), reads the next ones while those are in flight, and deletes each from the store
+// only once confirmed. A socket lost mid-flush
 // therefore loses nothing; what the server processed but whose echo was lost is sent again
 // (at least once, never lost).
 
@@ -17,9 +18,11 @@ import { send, handed, socket } from "./socket.js";
 import { share, post } from "./share.js";
 
 /** Stored frames read per round of a flush. */
-const CHUNK = 512;
-/** Flushed frames in flight (sent, not yet confirmed) at most. */
-const WINDOW = 256;
+const CHUNK = 1024;
+/** Flushed frames in flight (sent, not yet confirmed) at most: well below the 4,096 frames a
+ * server may queue for one socket before it closes a slow reader (1013), since each comes back
+ * as an echo. */
+const WINDOW = 1024;
 /** A flush that sees no echo for this long on an open socket concludes the server never echoes. */
 const STALL_MS = 30000;
 
@@ -156,23 +159,38 @@ async function flushLocked(slot, flush) {
     }
   };
   let emptied = false;
+  // The last stored frame sent: the next read goes on after it while earlier ones are still in
+  // flight or not yet deleted (keys grow in the order frames were stored; frames put back in
+  // front only after a lost socket, which ends this flush).
+  let last = -Infinity;
   box.flushing = true;
   try {
-    while (current()) {
-      const [keys, frames] = await s.read(slot.name, CHUNK);
-      if (keys.length === 0) {
-        emptied = true;
-        break;
+    flushing: while (current()) {
+      const [keys, frames] = await s.read(slot.name, CHUNK + box.keyed + box.done.length);
+      let i = keys.findIndex((k) => k > last);
+      if (i < 0) {
+        // Nothing new: once what is in flight is confirmed and deleted, a read that finds the
+        // channel's store empty ends the flush.
+        if (keys.length === 0) {
+          emptied = true;
+          break;
+        }
+        // Frames sent and neither in flight nor confirmed (a failed delete): leave them for the
+        // next flush rather than read them again and again.
+        if (box.keyed === 0 && box.done.length === 0) break;
+        await settle(1);
+        await removeDone();
+        continue;
       }
-      for (let i = 0; i < keys.length && current(); i++) {
+      for (; i < keys.length && current(); i++) {
         await settle(WINDOW);
         if (!current()) break;
         const end = send(frames[i], true);
-        if (end < 0) break;
+        // The socket is closing: its close event will end this flush; stop sending now.
+        if (end < 0) break flushing;
         box.track({ t: frames[i], p: echoedPayload(frames[i]), k: keys[i], e: end });
+        last = keys[i];
       }
-      await settle(1);
-      await removeDone();
     }
   } finally {
     box.flushing = false;
