@@ -89,13 +89,21 @@ test('every close code of PROTOCOL.md: reconnect and rejoin, or stop (1000, 1008
   await context.close();
 });
 
-test('an outage in the middle of a queue flush loses nothing and duplicates nothing', async () => {
+test('an outage in the middle of a queue flush loses nothing, keeps the order, and sends again only what was in flight', async () => {
   const { page, errors, context } = await openPage(browser, server);
-  const N = 1000;
+  const N = 2000;
   const r = await page.evaluate(async ({ host, N }) => {
     const { xrt, t } = window;
     t.configure(host, { queue: { database: `flush-${Math.random()}` } });
     const ch = xrt.openChannel('flush/1', { queueOfflineActions: true });
+    // Every message comes back to its sender (public): the page sees what the server processed,
+    // in the order it did.
+    const seen = [];
+    const distinct = new Set();
+    ch.on('message', (f) => {
+      seen.push(f.payload.seq);
+      distinct.add(f.payload.seq);
+    });
     await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
     // Down, and handshakes refused: every send is queued.
     await t.admin(host, 'refuse?ms=400');
@@ -106,35 +114,42 @@ test('an outage in the middle of a queue flush loses nothing and duplicates noth
     const outcomes = await Promise.all(Array.from({ length: N }, (_, seq) => ch.message({ seq, pad })));
     // The flush starts once the refusal ends; drop the socket as soon as the first queued
     // message is back (the flush is then under way), and let it reconnect.
-    const first = t.next(ch, 'message', (f) => f.payload.seq === 0);
-    await first;
-    const before = (await t.admin(host, 'stats')).channels['flush/1'].messages;
+    const all = t.next(ch, 'message', () => distinct.size === N, 60000);
+    await t.next(ch, 'message', (f) => f.payload.seq === 0);
     await t.admin(host, 'drop');
-    await t.next(ch, 'message', (f) => f.payload.seq === N - 1, 30000);
+    const heardAtDrop = distinct.size;
+    await all;
     // Everything was delivered: the queue is empty and stays empty.
     let pending = await ch.pending();
-    const deadline = Date.now() + 10000;
-    while (pending !== 0 && Date.now() < deadline) {
-      await t.next(ch, 'queue', () => true, 10000).catch(() => {});
+    while (pending !== 0) {
+      await t.next(ch, 'queue', () => true, 10000);
       pending = await ch.pending();
     }
-    const history = await t.admin(host, 'history?channel=flush%2F1');
     const stats = await t.admin(host, 'stats');
     return {
       queued: outcomes.filter((o) => o === 'queued').length,
-      receivedBeforeDrop: before,
-      seqs: history.history.map((f) => f.payload.seq),
+      heardAtDrop,
+      seen,
       accepted: stats.channels['flush/1'].messages,
       pending,
     };
   }, { host: server.host, N });
   assert.equal(r.queued, N);
-  assert.ok(r.receivedBeforeDrop < N, `the drop hit the middle of the flush (${r.receivedBeforeDrop} of ${N} in)`);
+  assert.ok(r.heardAtDrop < N, `the drop hit the middle of the flush (${r.heardAtDrop} of ${N} back)`);
   assert.equal(r.pending, 0);
-  const dups = r.seqs.filter((s, i) => r.seqs.indexOf(s) !== i);
-  assert.deepEqual(dups, [], 'no message was delivered twice');
-  assert.deepEqual(r.seqs, Array.from({ length: N }, (_, i) => i), 'every message arrived, in order');
-  assert.equal(r.accepted, N);
+  // At least once: what the server had processed when the drop cut its echoes off is sent again
+  // after the reconnect. Everything arrives; first arrivals are in order; a second arrival is a
+  // message that was in flight (unconfirmed) at the drop, sent again in order from the oldest
+  // unconfirmed one on.
+  assert.deepEqual([...new Set(r.seen)], Array.from({ length: N }, (_, i) => i), 'every message arrived; first arrivals in order');
+  const firstRepeat = r.seen.findIndex((s, i) => r.seen.indexOf(s) !== i);
+  if (firstRepeat >= 0) {
+    const again = r.seen.slice(firstRepeat);
+    assert.deepEqual(again, Array.from({ length: N - again[0] }, (_, i) => again[0] + i), 'sent again from the oldest unconfirmed one, in order');
+  }
+  // The server processed each message once, plus those it processed again because their echo was
+  // lost with the socket: at most the flush's window (1,024) in flight at the drop.
+  assert.ok(r.accepted >= N && r.accepted - N <= 1024, `the server processed ${r.accepted} for ${N}`);
   assert.deepEqual(errors, []);
   await context.close();
 });
