@@ -35,12 +35,13 @@ const P = QUICK
       rounds: 1, blast: 500, fakeFrames: 500, sends: 200, publicSends: 200, offlineSends: 200, offlineBatches: 4,
       offlineGapMs: 50, queueSends: 200, outages: [500], cycles: 50, settleMs: 1500,
       reconnectRounds: 1, memoryRounds: 1, crowdTabs: 4, crowdRounds: 1, crowdDrops: 1, outboundRounds: 1,
+      shareTabs: [1, 4], shareRounds: 1, probes: 5,
     }
   : {
       rounds: 3, blast: 20_000, fakeFrames: 100_000, sends: 20_000, publicSends: 4_000, offlineSends: 10_000,
       offlineBatches: 20, offlineGapMs: 100, queueSends: 10_000, outages: [500, 2000, 5000], cycles: 5000,
       settleMs: 3000, reconnectRounds: 6, memoryRounds: 2, crowdTabs: 16, crowdRounds: 2, crowdDrops: 2,
-      outboundRounds: 5,
+      outboundRounds: 5, shareTabs: [1, 4, 16], shareRounds: 3, probes: 50,
     };
 if (ROUNDS_ARG) P.rounds = P.outboundRounds = Number(ROUNDS_ARG.slice(9));
 const CYCLES_ARG = process.argv.find((a) => a.startsWith('--cycles='));
@@ -443,6 +444,120 @@ async function crowd() {
   };
 }
 
+/** `n` pages of one browser context (tabs of one browser), each with `client` loaded. */
+async function openTabs(client, n, config) {
+  const context = await browser.newContext();
+  const tabs = [];
+  for (let i = 0; i < n; i++) {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/bench.html?client=${client}&fake=0`);
+    await call(page, 'load', config, 20_000);
+    tabs.push({ page, errors });
+  }
+  return { tabs, close: () => context.close().catch(() => {}) };
+}
+
+async function untilStats(pred, what, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = await server.admin('stats');
+    if (pred(s)) return s;
+    check(Date.now() < deadline, what);
+    await sleep(50);
+  }
+}
+
+/**
+ * One connection per browser (`shareConnection`): server connections for 1, 4 and 16 tabs of one
+ * browser (ours shared, ours unshared, the SDK); how long the other tabs wait when the leader's
+ * tab closes; and what a follower's message round trip costs over the leader's.
+ */
+async function share() {
+  const rows = [];
+  const variants = [
+    ['ours, shared', 'ours', { share: true }],
+    ['ours, not shared', 'ours', {}],
+    ['official SDK', 'sdk', {}],
+  ];
+  for (const n of P.shareTabs) {
+    const runs = {};
+    for (const [label, client, config] of variants) {
+      const channel = `share-${uid()}`;
+      const { tabs, close } = await openTabs(client, n, config);
+      try {
+        for (const { page } of tabs) await call(page, 'openAndJoin', { channel, wait: false }, 15_000);
+        const s = await untilStats((s) => (s.channels[channel]?.members ?? 0) >= 1 && s.connections >= (client === 'ours' && config.share ? 1 : n), `share: ${n} ${label} tabs connected`);
+        await sleep(300);
+        runs[label] = [(await server.admin('stats')).connections];
+        void s;
+      } finally {
+        await close();
+      }
+      await untilStats((s) => s.connections === 0, 'share: all tabs gone');
+    }
+    const tabsLabel = `${n} tab${n === 1 ? '' : 's'} of one browser`;
+    rows.push({
+      label: `Shared connection: server connections for ${tabsLabel}, ours with shareConnection`,
+      unit: 'count', better: 'lower', runs: { ours: runs['ours, shared'], sdk: runs['official SDK'] },
+    });
+    rows.push({
+      label: `Shared connection: server connections for ${tabsLabel}, ours without it (the default)`,
+      unit: 'count', better: 'lower', runs: { ours: runs['ours, not shared'], sdk: runs['official SDK'] },
+    });
+  }
+  // Handover: 4 shared tabs, the leader's tab closes; time until every other tab is connected again.
+  const handover = [];
+  const leaderTrip = [];
+  const followerTrip = [];
+  for (let r = 0; r < P.shareRounds; r++) {
+    const channel = `handover-${uid()}`;
+    const { tabs, close } = await openTabs('ours', 4, { share: true });
+    try {
+      for (const { page } of tabs) await call(page, 'openAndJoin', { channel, wait: false }, 15_000);
+      await untilStats((s) => s.channels[channel]?.members === 1, 'handover: the channel joined once');
+      const roles = await Promise.all(tabs.map(({ page }) => call(page, 'sharedRole', null, 5000)));
+      const leader = tabs[roles.indexOf('leader')];
+      const follower = tabs[roles.indexOf('follower')];
+      check(leader && follower, `handover: roles ${roles.join()}`);
+      for (let i = 0; i < P.probes; i++) {
+        leaderTrip.push(await call(leader.page, 'roundTrip', { timeoutMs: 5000 }, 10_000));
+        followerTrip.push(await call(follower.page, 'roundTrip', { timeoutMs: 5000 }, 10_000));
+      }
+      const rest = tabs.filter((t) => t !== leader);
+      const t0 = Date.now();
+      await leader.page.close();
+      const back = await Promise.all(rest.map(async ({ page }) => {
+        const until = Date.now() + 30_000;
+        for (;;) {
+          const t = await call(page, 'reconnectedSince', t0, 5000);
+          if (t !== null) return t - t0;
+          check(Date.now() < until, 'handover: a tab connected again within 30 s');
+          await sleep(20);
+        }
+      }));
+      handover.push(Math.max(...back));
+      for (const t of rest) check(t.errors.length === 0, `handover page errors: ${t.errors.join(' | ')}`);
+    } finally {
+      await close();
+    }
+  }
+  rows.push({
+    label: 'Shared connection: handover, the leader tab closed: until the 3 other tabs are connected again (ours only)',
+    unit: 'ms', better: 'lower', runs: { ours: handover },
+  });
+  rows.push({
+    label: `Shared connection: message round trip (send to own echo) from the leader tab (ours only, median of ${P.probes})`,
+    unit: 'ms', better: 'lower', runs: { ours: [median(leaderTrip)] },
+  });
+  rows.push({
+    label: `Shared connection: message round trip from a follower tab (ours only; the extra over the leader's is the BroadcastChannel both ways)`,
+    unit: 'ms', better: 'lower', runs: { ours: [median(followerTrip)] },
+  });
+  return { rows };
+}
+
 /**
  * What a browser downloads: the figures scripts/size.sh prints (`gzip -9c FILE | wc -c`, which
  * counts the file name gzip stores in its header), checked against our own gzip of the contents.
@@ -527,6 +642,7 @@ const SCENARIOS = [
   ['queue', 'offline queue persist and flush (ours)', queuePersistFlush],
   ['reconnect', 'reconnect', reconnect],
   ['crowd', 'a crowd of tabs dropped at once', crowd],
+  ['share', 'one connection per browser: connections, handover, follower latency', share],
   ['size', 'size', size],
   ['memory', 'memory', memory],
 ];

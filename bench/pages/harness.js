@@ -140,10 +140,11 @@
       diagnostics() {
         return { stats: this.mod.clientStats(), states: stateLog.slice(-20) };
       },
-      configure({ reconnect, queueDatabase } = {}) {
+      configure({ reconnect, queueDatabase, share } = {}) {
         const config = { instanceBaseUrl: location.origin, realtimeConnectionCanonical: 'dev' };
         if (reconnect) config.reconnect = reconnect;
         if (queueDatabase) config.queue = { database: queueDatabase, maxActions: 100000 };
+        if (share) config.shareConnection = true;
         this.mod.configure(config);
       },
       open(names, options) {
@@ -538,6 +539,21 @@
       if (p && p.catch) p.catch(() => {});
       const t1 = await echoed;
       return { ms: t1 - t0, connectedMs: tConnected - t0 };
+    },
+
+    /** A message round trip on the channel (send to own echo), in ms. */
+    async roundTrip({ timeoutMs }) {
+      const id = `p${Math.random()}`;
+      const echoed = withTimeout(new Promise((r) => this.probeWaiters.set(id, r)), timeoutMs, 'probe echo');
+      const t0 = performance.now();
+      const p = client.send(this.ch, { probe: id });
+      if (p && p.catch) p.catch(() => {});
+      return (await echoed) - t0;
+    },
+
+    /** Ours: this tab's part in a shared connection ("off", "leader", "follower"). */
+    sharedRole() {
+      return CLIENT === 'ours' ? client.mod.clientStats().shared : 'off';
     },
 
     /** Ours: queue event log in page time (Date.now()). */
