@@ -1,4 +1,4 @@
-// The entry the browser tests load (bundled by scripts/test-browser.sh into one module, which
+// The entry the browser tests load (bundled by scripts/bundle-test-js.sh into one module, which
 // the tests bind in tests/support/api.rs): the public API, and `attach` to connect it to the test
 // binary's own instance of the wasm core.
 

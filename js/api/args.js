@@ -1,5 +1,6 @@
 // Reading the app's arguments: each reader returns the value or throws a TypeError/RangeError
-// whose message names the argument (errors.js). Nothing here changes any state.
+// whose message names the argument (errors.js). Nothing here changes any state. Also `once`, for
+// the functions the API hands back (unsubscribe, unbind).
 
 import { wrongType, badValue } from "./errors.js";
 
@@ -92,4 +93,15 @@ export function token(v, argument) {
     );
   }
   return t;
+}
+
+/** A function that runs `f` on its first call and does nothing after that. */
+export function once(f) {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
 }

@@ -2,7 +2,7 @@
 // checks its arguments; a handle whose channel was closed refuses to act ("closed" errors),
 // also after the channel was opened again (that opening has its own handle).
 
-import { field, fn, options as optionsObject, flag, optString, string } from "./args.js";
+import { field, fn, options as optionsObject, flag, optString, string, once } from "./args.js";
 import * as errors from "./errors.js";
 import { addListener, removeListener } from "../shell/router.js";
 import { closeSlot, sendMessage, requestHistory, NOT_CONNECTED } from "../shell/channels.js";
@@ -49,13 +49,7 @@ export class Channel {
     fn(cb, "callback");
     const slot = this.#live();
     addListener(slot, a, cb);
-    let done = false;
-    return () => {
-      if (!done) {
-        done = true;
-        removeListener(slot, a, cb);
-      }
-    };
+    return once(() => removeListener(slot, a, cb));
   }
 
   /** Removes a listener added with `on`. Does nothing if it is not registered. */

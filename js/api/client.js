@@ -1,8 +1,8 @@
 // The JavaScript API's functions (API.md §1): configure, setAuthToken, openChannel,
 // closeChannel, getChannel, connectionState, onConnectionState, clientStats; with
-// `shareConnection`, the tab joins the group of tabs that share one socket (shell/share.js). Each checks its
-// arguments (args.js) and throws an error naming the bad one (errors.js); the work is the
-// shell's.
+// `shareConnection`, the tab joins the group of tabs that share one socket (shell/share.js).
+// Each checks its arguments (args.js) and throws an error naming the bad one (errors.js); the
+// work is the shell's.
 
 import * as args from "./args.js";
 import * as errors from "./errors.js";
@@ -161,13 +161,10 @@ export function connectionState() {
 export function onConnectionState(cb) {
   args.fn(cb, "callback");
   if (!state.listeners.includes(cb)) state.listeners.push(cb);
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
+  return args.once(() => {
     const i = state.listeners.indexOf(cb);
     if (i >= 0) state.listeners.splice(i, 1);
-  };
+  });
 }
 
 /**

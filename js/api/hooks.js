@@ -81,16 +81,6 @@ function click(action, name, hook, context) {
   act(w().xr_click(action, slot !== undefined && slot.local ? 1 : 0) === 1, name, hook, context);
 }
 
-function once(f) {
-  let done = false;
-  return () => {
-    if (!done) {
-      done = true;
-      f();
-    }
-  };
-}
-
 // ---- bindOnClick ------------------------------------------------------------------------------
 
 const bindings = [];
@@ -139,7 +129,7 @@ export function bindOnClick(target, action, channel, options) {
   for (const el of elements) el.addEventListener("click", onClick);
   const binding = { elements, action: a, name, hook };
   bindings.push(binding);
-  return once(() => {
+  return args.once(() => {
     bindings.splice(bindings.indexOf(binding), 1);
     for (const el of elements) {
       if (!bindings.some((b) => b.elements.includes(el))) el.removeEventListener("click", onClick);
@@ -278,7 +268,7 @@ export function bindDeclarative(root) {
   target.addEventListener("click", onDeclarativeClick);
   const entry = { target };
   roots.push(entry);
-  return once(() => {
+  return args.once(() => {
     roots.splice(roots.indexOf(entry), 1);
     if (!roots.some((r) => r.target === target)) target.removeEventListener("click", onDeclarativeClick);
   });
