@@ -1,7 +1,6 @@
 //! The lifecycle hooks' decisions: which channel opens or closes on which page event. The API
 //! layer (`js/api/hooks.js`) wires the DOM (click listeners, `DOMContentLoaded`, `pagehide`,
-//! `pageshow`) and keeps each
-//! channel's name and options under a number (a *key*); this decides.
+//! `pageshow`) and keeps each channel's name and options under a number (a *key*); this decides.
 //!
 //! - `bindOnClick`: "open" opens, "close" closes, "toggle" closes an open channel and opens a
 //!   closed one.
