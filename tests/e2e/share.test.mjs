@@ -211,6 +211,32 @@ test('closing the leader, then the next one: one socket each time, and the remai
   await context.close();
 });
 
+test('a leader that is frozen hands over, and rejoins as a follower when it resumes', async () => {
+  const context = await browser.newContext();
+  const pages = await openTabs(context, 3);
+  await openShared(pages, 'share/frozen', {});
+  const r = await roles(pages);
+  const leader = pages[r.indexOf('leader')];
+  const others = pages.filter((p) => p !== leader);
+  // Chrome fires `freeze` on a page before it stops its tasks (Page Lifecycle). Headless Chromium
+  // does not fire it through CDP's Page.setWebLifecycleState, so the test dispatches the event the
+  // browser would, and the page goes on running: what it does on `freeze` is what is checked.
+  await leader.evaluate(() => document.dispatchEvent(new Event('freeze')));
+  assert.equal(await leader.evaluate(() => window.xrt.clientStats().shared), 'off', 'the frozen tab left the group');
+  await until(() => roles(others), (rr) => rr.includes('leader'), 'a new leader among the others');
+  await serverUntil((s) => s.connections === 1 && s.channels['share/frozen']?.members === 1, 'one socket, one member');
+  await others[0].evaluate(() => window.xrt.getChannel('share/frozen').message({ after: 'freeze' }));
+  for (const page of others) {
+    await page.evaluate(() => window.tab.until('share/frozen', () => window.tab.messages('share/frozen', 'after').length >= 1));
+    assert.deepEqual(await page.evaluate(() => window.tab.messages('share/frozen', 'after')), ['freeze']);
+  }
+  await leader.evaluate(() => document.dispatchEvent(new Event('resume')));
+  const all = await until(() => roles(pages), (rr) => rr.filter((x) => x === 'leader').length === 1 && rr.every((x) => x !== 'off'), 'one leader again');
+  assert.equal(all.filter((x) => x === 'follower').length, 2);
+  await serverUntil((s) => s.connections === 1, 'still one socket');
+  await context.close();
+});
+
 test('a leader killed mid-send (no pagehide) loses nothing the other tabs sent', async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 3);
