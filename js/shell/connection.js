@@ -65,6 +65,11 @@ export function historyText(slot) {
   return simpleText("history", slot);
 }
 
+function relay(event) {
+  inbound(event);
+  post({ t: "f", from: share.tab, d: event.data });
+}
+
 function openSocket(id) {
   retire();
   newSocket();
@@ -80,10 +85,9 @@ function openSocket(id) {
   socket.id = id;
   socket.opened++;
   ws.onopen = () => input((x) => x.xr_socket_opened(id));
-  ws.onmessage = (event) => {
-    inbound(event);
-    if (share.role === "leader") post({ t: "f", from: share.tab, d: event.data });
-  };
+  // A leader also hands each frame to its followers; the handler is chosen once per socket (a
+  // tab becomes leader before it opens one; after it leaves the group, `post` does nothing).
+  ws.onmessage = share.role === "leader" ? relay : inbound;
   ws.onclose = (event) => {
     if (socket.ws !== ws) return;
     retire();
