@@ -25,13 +25,14 @@ export const QUEUE_FULL = 2;
 
 /** The holder number of this tab's own page in the core's holdings. */
 const SELF = 0;
-/** Follower tabs' holder numbers. */
+/** Follower tabs' holder numbers (never reused while this tab leads). */
 const tabs = new Map();
+let lastHolder = SELF;
 
 function holder(tab) {
   let n = tabs.get(tab);
   if (n === undefined) {
-    n = tabs.size + 1;
+    n = ++lastHolder;
     tabs.set(tab, n);
     watch(tab, gone);
   }
@@ -183,6 +184,7 @@ function gone(tab) {
   const n = tabs.get(tab);
   if (n === undefined || share.role !== "leader") return;
   tabs.delete(tab);
+  lastSeq.delete(tab);
   const words = written(w().xr_release_tab(n));
   for (let i = 0; i < words.length; i += 5) {
     const slot = openSlots().find((s) => s.id === words[i + 1]);
@@ -190,10 +192,14 @@ function gone(tab) {
   }
 }
 
+// The last message taken from each follower. Taken only once the follower has reported to this
+// leader: what it hands over before (while it still takes the old leader for alive) comes again
+// in its report, in order, with what the old leader never answered; taking it early would put it
+// ahead of those, and the report's copies would look like repeats.
 const lastSeq = new Map();
 
 function remoteSend(msg) {
-  if (msg.seq <= (lastSeq.get(msg.from) || 0)) return;
+  if (!lastSeq.has(msg.from) || msg.seq <= lastSeq.get(msg.from)) return;
   lastSeq.set(msg.from, msg.seq);
   const reply = (v, error) => post({ t: "r", from: share.tab, to: msg.from, seq: msg.seq, v, error });
   const slot = slotNamed(msg.name);
@@ -215,6 +221,7 @@ setLeaderSide({
     switch (msg.t) {
       case "state":
         holder(msg.from);
+        lastSeq.set(msg.from, 0);
         for (const [name, p, h, q] of msg.channels) remoteOpen(msg.from, name, p, h, q);
         break;
       case "open":

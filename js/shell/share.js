@@ -11,7 +11,8 @@
 // A follower keeps each message it handed to the leader until the leader says it was confirmed
 // by the server's echo, stored in the offline queue, or (for channels without the queue) handed
 // to the socket; when a new leader takes over, the follower hands it again its open channels and
-// every message not yet settled, in order. The leader ignores what a follower hands it twice.
+// every message not yet settled, in order. A leader takes a follower's messages only after that
+// follower's report (so none overtakes one the old leader never answered), and once each.
 //
 // Both roles let go of every lock and of the BroadcastChannel on `pagehide` and `freeze` (so the
 // page may enter the back/forward cache, and a frozen leader hands over), and join again on
@@ -28,6 +29,8 @@ let abort = null;
 /** Release the leader lock, and this tab's life lock. */
 let resign = null;
 let untab = null;
+/** Whether this tab holds its life lock (it reports to a leader only then). */
+let tabbed = false;
 /** Messages handed to the leader and not settled yet, in order: {seq, name, text, body, echoed, queue, resolve, reject}. */
 let sends = [];
 /** What the leader side does with a follower's message, and on becoming leader / follower (channels.js). */
@@ -75,6 +78,7 @@ export function join(url, token) {
 function enter() {
   share.tab = Math.random().toString(36).slice(2);
   share.leader = "";
+  tabbed = false;
   bc = new BroadcastChannel(share.group);
   bc.onmessage = (e) => receive(e.data);
   abort = new AbortController();
@@ -82,8 +86,13 @@ function enter() {
   // This tab's life, watched by the leader (released by pagehide, a crash, the tab's end).
   navigator.locks
     .request(`${share.group}:${share.tab}`, { signal }, () => {
-      // Known to the leader only once this lock is ours (the leader watches it).
-      if (share.role === "follower") post({ t: "hello", from: share.tab });
+      // Known to the leader only once this lock is ours: the leader watches it, and would take a
+      // lock it got first for this tab's end.
+      tabbed = true;
+      if (share.role === "follower") {
+        if (share.leader === "") post({ t: "hello", from: share.tab });
+        else report();
+      }
       return new Promise((resolve) => (untab = resolve));
     })
     .catch(() => {});
@@ -158,7 +167,7 @@ function receive(msg) {
   if (msg.t === "leader") {
     if (msg.from !== share.leader) {
       share.leader = msg.from;
-      report();
+      if (tabbed) report();
     }
     return;
   }

@@ -101,6 +101,13 @@ async function openTabs(context, n) {
 
 const stats = () => server.admin('stats');
 const roles = (pages) => Promise.all(pages.map((p) => p.evaluate(() => window.xrt.clientStats().shared)));
+// Resolves once one of `pages` leads with an open socket.
+const newLeader = (pages, what) =>
+  until(
+    () => Promise.all(pages.map((p) => p.evaluate(() => [window.xrt.clientStats().shared, window.xrt.connectionState()]))),
+    (v) => v.some(([role, state]) => role === 'leader' && state === 'open'),
+    what,
+  );
 
 // Polls `read()` until `pred` holds of its result: the server's state has no event to wait for.
 async function until(read, pred, what, ms = 20000) {
@@ -126,7 +133,7 @@ async function openShared(pages, name, options) {
   );
 }
 
-test('four tabs share one socket and count as one member; a peer reaches each tab once; each tab is heard once, in order', async () => {
+test('four tabs share one socket and count as one member; a peer reaches each tab once; each tab is heard once, in order', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 4);
   await openShared(pages, 'share/four', { presence: true });
@@ -169,7 +176,7 @@ test('four tabs share one socket and count as one member; a peer reaches each ta
   await context.close();
 });
 
-test('a channel open in one tab only is joined, then left when that tab closes it', async () => {
+test('a channel open in one tab only is joined, then left when that tab closes it', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 3);
   await openShared(pages, 'share/common', {});
@@ -182,7 +189,7 @@ test('a channel open in one tab only is joined, then left when that tab closes i
   await context.close();
 });
 
-test('closing the leader, then the next one: one socket each time, and the remaining tabs hear the next message once', async () => {
+test('closing the leader, then the next one: one socket each time, and the remaining tabs hear the next message once', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 3);
   await openShared(pages, 'share/handover', {});
@@ -196,8 +203,11 @@ test('closing the leader, then the next one: one socket each time, and the remai
     const leader = alive[r.indexOf('leader')];
     alive = alive.filter((p) => p !== leader);
     await leader.close();
+    // A new leader's socket is open; then the server counts it and the peer's only once the old
+    // leader's socket is gone (right after the close, the server may still count the old one).
+    await newLeader(alive, `a new leader's socket (round ${round})`);
+    await serverUntil((s) => s.connections === 2 && s.channels['share/handover']?.members === 2, `the new leader joined (round ${round})`);
     // The next message reaches every remaining tab once, over the new leader's socket.
-    await serverUntil((s) => s.connections === 2 && s.channels['share/handover']?.members === 2, `a new leader (round ${round})`);
     await peer.evaluate((round) => window.xrt.getChannel('share/handover').message({ round }), round);
     for (const page of alive) {
       await page.evaluate((round) => window.tab.until('share/handover', () => window.tab.messages('share/handover', 'round').includes(round)), round);
@@ -211,7 +221,7 @@ test('closing the leader, then the next one: one socket each time, and the remai
   await context.close();
 });
 
-test('a leader that is frozen hands over, and rejoins as a follower when it resumes', async () => {
+test('a leader that is frozen hands over, and rejoins as a follower when it resumes', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 3);
   await openShared(pages, 'share/frozen', {});
@@ -223,7 +233,7 @@ test('a leader that is frozen hands over, and rejoins as a follower when it resu
   // browser would, and the page goes on running: what it does on `freeze` is what is checked.
   await leader.evaluate(() => document.dispatchEvent(new Event('freeze')));
   assert.equal(await leader.evaluate(() => window.xrt.clientStats().shared), 'off', 'the frozen tab left the group');
-  await until(() => roles(others), (rr) => rr.includes('leader'), 'a new leader among the others');
+  await newLeader(others, "a new leader's socket among the others");
   await serverUntil((s) => s.connections === 1 && s.channels['share/frozen']?.members === 1, 'one socket, one member');
   await others[0].evaluate(() => window.xrt.getChannel('share/frozen').message({ after: 'freeze' }));
   for (const page of others) {
@@ -237,7 +247,7 @@ test('a leader that is frozen hands over, and rejoins as a follower when it resu
   await context.close();
 });
 
-test('a leader killed mid-send (no pagehide) loses nothing the other tabs sent', async () => {
+test('a leader killed mid-send (no pagehide) loses nothing the other tabs sent', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 3);
   await openShared(pages, 'share/killed', { queueOfflineActions: true });
@@ -279,7 +289,7 @@ test('a leader killed mid-send (no pagehide) loses nothing the other tabs sent',
   await context.close();
 });
 
-test('two tokens share two sockets; without shareConnection each tab has its own', async () => {
+test('two tokens share two sockets; without shareConnection each tab has its own', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 4);
   const tokens = ['alice-token', 'alice-token', 'bob-token', 'bob-token'];
