@@ -14,7 +14,7 @@
 // The package served is $BENCH_PKG (scripts/bench.sh builds it into target/bench-pkg: its own
 // directory, since others rebuild pkg/ while the benchmark runs).
 //
-// Clients run alternately (ours, sdk[, ideal], ours, sdk, ...), each run in a fresh browser
+// Clients run alternately (ours, sdk[, ideal], then sdk, ideal, ours, ...), each run in a fresh browser
 // context; the table shows medians and the ratio SDK/ours (higher = we are better).
 // The page half is bench/pages/harness.js. Every wait is bounded.
 
@@ -46,7 +46,8 @@ const P = QUICK
 if (ROUNDS_ARG) P.rounds = P.outboundRounds = Number(ROUNDS_ARG.slice(9));
 const CYCLES_ARG = process.argv.find((a) => a.startsWith('--cycles='));
 if (CYCLES_ARG) P.cycles = Number(CYCLES_ARG.slice(9));
-const FAKE_ROUNDS = QUICK ? 1 : 5;
+// The fake-socket rows are short: more rounds (at least 5; --rounds=N raises it).
+const FAKE_ROUNDS = QUICK ? 1 : Math.max(5, P.rounds);
 const BYTES = 200;
 const SERVER_BIN = process.env.XANO_RT_SERVER_BIN || path.join(ROOT, 'target/release/xano-realtime-server');
 const PKG = path.resolve(ROOT, process.env.BENCH_PKG || 'target/bench-pkg');
@@ -148,11 +149,15 @@ function call(page, method, arg, ms) {
   return timeout(page.evaluate(([m, a]) => window.bench[m](a), [method, arg]), ms, `page ${method}`);
 }
 
-/** Runs `fn(client, round)` for each client in turn, `rounds` times: A B A B ... */
+/**
+ * Runs `fn(client, round)` for each client in turn, `rounds` times, the order rotated each round
+ * (A B C, B C A, C A B, ...) so that no client always runs first or after the same one.
+ */
 async function alternate(clients, rounds, fn) {
   const runs = Object.fromEntries(clients.map((c) => [c, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const c of clients) runs[c].push(await fn(c, r));
+    const k = r % clients.length;
+    for (const c of clients.slice(k).concat(clients.slice(0, k))) runs[c].push(await fn(c, r));
   }
   return runs;
 }
