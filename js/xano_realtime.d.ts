@@ -86,6 +86,11 @@ export interface ClientStats {
   framesForClosedChannels: number;
   socketsOpened: number;
   channels: number;
+  /**
+   * Messages sent on `queueOfflineActions` channels that this tab keeps until they are confirmed
+   * (by their echo, or, for messages the server does not echo, once the browser has sent them).
+   */
+  unconfirmed: number;
   listeners: number;
   /** This tab's part in a shared connection ("off": the tab has its own socket). */
   shared: "off" | "leader" | "follower";

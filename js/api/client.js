@@ -14,7 +14,7 @@ import { share, join, listen } from "../shell/share.js";
 import { state } from "../shell/events.js";
 import { useDatabase } from "../shell/queue.js";
 import { openSlot, closeSlot } from "../shell/channels.js";
-import { slotNamed, openSlots, counters, listenerCount } from "../shell/router.js";
+import { slotNamed, openSlots, counters, listenerCount, unconfirmedCount } from "../shell/router.js";
 import { socket } from "../shell/socket.js";
 
 export { Channel };
@@ -169,7 +169,8 @@ export function onConnectionState(cb) {
 
 /**
  * Counters of the client: frames received, malformed frames ignored, frames for channels that
- * are not open, sockets opened, open channels, listeners, and this tab's part in a shared
+ * are not open, sockets opened, open channels, messages sent on `queueOfflineActions` channels
+ * that this tab keeps until they are confirmed, listeners, and this tab's part in a shared
  * connection ("off" when the tab has its own socket).
  */
 export function clientStats() {
@@ -179,6 +180,7 @@ export function clientStats() {
     framesForClosedChannels: counters.notOpen,
     socketsOpened: socket.opened,
     channels: openSlots().filter((s) => s.local).length,
+    unconfirmed: unconfirmedCount(),
     listeners: listenerCount() + state.listeners.length,
     shared: share.role,
   };

@@ -111,6 +111,8 @@ export class Outbox {
     this.unechoed = 0;
     this.waiter = null;
     this.timer = null;
+    this.due = 0;
+    this.waitMs = 0;
     this.progressAt = 0;
   }
 
@@ -212,27 +214,33 @@ export class Outbox {
 
   /**
    * Resolves true at the next confirmation (or clearing), or false once nothing was confirmed for
-   * `ms`. One timer serves many waits: it is armed when none is, and looks at the time of the
-   * last progress when it fires.
+   * `ms`. One timer serves many waits: it is armed when none is (or re-armed for a shorter wait),
+   * and looks at the time of the last progress when it fires.
    */
   progress(ms) {
     return new Promise((resolve) => {
       this.waiter = resolve;
-      if (this.timer !== null) return;
-      const look = () => {
-        this.timer = null;
-        if (this.waiter === null) return;
-        const idle = performance.now() - this.progressAt;
-        if (idle < ms) {
-          this.timer = setTimeout(look, ms - idle);
-          return;
-        }
-        const waiter = this.waiter;
-        this.waiter = null;
-        waiter(false);
-      };
-      this.timer = setTimeout(look, ms);
+      this.waitMs = ms;
+      const due = performance.now() + ms;
+      if (this.timer !== null) {
+        if (this.due <= due) return;
+        clearTimeout(this.timer);
+      }
+      this.arm(ms);
     });
+  }
+
+  arm(ms) {
+    this.due = performance.now() + ms;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.waiter === null) return;
+      const idle = performance.now() - this.progressAt;
+      if (idle < this.waitMs) return this.arm(this.waitMs - idle);
+      const waiter = this.waiter;
+      this.waiter = null;
+      waiter(false);
+    }, ms);
   }
 
   wake() {

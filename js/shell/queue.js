@@ -25,6 +25,8 @@ const CHUNK = 1024;
 const WINDOW = 1024;
 /** A flush that sees no echo for this long on an open socket concludes the server never echoes. */
 const STALL_MS = 30000;
+/** How often a flush looks whether the browser has sent a frame that no echo will confirm. */
+const DRAIN_MS = 20;
 
 /** Confirmed flushed frames are deleted from the store in batches of this many. */
 const DELETE_BATCH = 128;
@@ -151,10 +153,16 @@ async function flushLocked(slot, flush) {
   // Waits for confirmations until fewer than `limit` flushed frames are in flight; deletes the
   // confirmed ones in batches meanwhile (the store runs operations in order, so a later read
   // never sees them).
+  // Frames the server does not echo (authenticated-only, private; every frame once it is known
+  // not to echo) are confirmed once the browser has sent them: while one is first in line, look
+  // again every DRAIN_MS rather than wait for an echo.
   const settle = async (limit) => {
     while (box.keyed >= limit && current()) {
-      if (!(await box.progress(STALL_MS)) && current() && serverEchoes()) assumeNoEchoes();
-      if (!serverEchoes()) box.confirmDrained(handed());
+      box.confirmDrained(handed());
+      if (box.keyed < limit) break;
+      const first = box.list[box.head];
+      const draining = first !== undefined && (first.p === null || !serverEchoes());
+      if (!(await box.progress(draining ? DRAIN_MS : STALL_MS)) && !draining && current() && serverEchoes()) assumeNoEchoes();
       if (box.done.length >= DELETE_BATCH) removeDone().catch(() => {});
     }
   };

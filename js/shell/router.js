@@ -90,6 +90,14 @@ export function listenerCount() {
   return n;
 }
 
+/** Messages this tab keeps until confirmed: in open channels' outboxes and in closed channels' still watching for echoes. */
+export function unconfirmedCount() {
+  let n = 0;
+  for (const slot of slots.values()) if (slot.outbox !== null) n += slot.outbox.size;
+  for (const list of lingering.values()) for (const slot of list) n += slot.outbox.size;
+  return n;
+}
+
 /** Calls each function of `list` with `arg`; one that throws is reported, not propagated. */
 export function callEach(list, arg, arg2) {
   for (let i = 0; i < list.length; i++) {

@@ -6,7 +6,9 @@
 //     the socket is no longer used, sends are queued; back online it reconnects and delivers;
 //   - the server frozen (SIGSTOP), 20 messages sent into the frozen socket, the server killed and
 //     started again on the same port: all 20 arrive, in order, nothing left pending;
-//   - a peer's identical payloads never confirm our messages (a fake socket plays the server).
+//   - a peer's identical payloads never confirm our messages (a fake socket plays the server);
+//   - messages the server does not echo (authenticated-only) are not kept on a queue channel once
+//     the browser has sent them.
 //
 //   scripts/build.sh && cargo build -p xano-realtime-server
 //   node --test tests/e2e/liveness.test.mjs
@@ -216,11 +218,19 @@ test('the server frozen, 20 messages sent, the server killed and restarted: all 
   const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
   try {
     assert.equal(second.port, port);
-    const pending = await page.evaluate(async () => {
-      await window.t.next(window.ch, 'message', (f) => f.payload.seq === 19, 30_000);
-      await window.t.next(window.ch, 'queue', (f) => f.payload.pending === 0).catch(() => null);
-      return window.ch.pending();
-    });
+    const pending = await page
+      .evaluate(async () => {
+        await window.t.next(window.ch, 'message', (f) => f.payload.seq === 19, 30_000).catch(async (e) => {
+          // What the client was doing, for a failure to be read.
+          const state = { state: window.xrt.connectionState(), stats: window.xrt.clientStats(), pending: await window.ch.pending() };
+          throw new Error(`${e.message}: ${JSON.stringify(state)}`);
+        });
+        await window.t.next(window.ch, 'queue', (f) => f.payload.pending === 0).catch(() => null);
+        return window.ch.pending();
+      })
+      .catch(async (e) => {
+        throw new Error(`${e.message}; the server: ${JSON.stringify(await second.admin('stats'))}`);
+      });
     assert.equal(pending, 0);
     const history = await second.admin('history?channel=liveness/freeze');
     assert.deepEqual(history.history.map((f) => f.payload.seq), Array.from({ length: 20 }, (_, i) => i));
@@ -320,6 +330,58 @@ test('identical payloads from another member never confirm our messages', async 
   });
   assert.deepEqual(r.again, [1, 2], 'both were sent again, in order');
   assert.equal(r.pending, 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('messages the server does not echo are not kept once the browser has sent them: a queue channel stays bounded', async () => {
+  const { page, errors, context, console: lines } = await openPage(browser, server);
+  const name = 'liveness/bounded';
+  const first = await page.evaluate(async ({ host, name }) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database: `bounded-${Math.random()}` } });
+    const ch = xrt.openChannel(name, { queueOfflineActions: true });
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    window.bounded = ch;
+    // Right after joining, sends go through the queue until its first flush is done: probe
+    // until one is handed to the socket directly. A flush of a queued authenticated message ends
+    // once the browser has sent it (no echo will come; t.next fails after 15 s).
+    let probes = 0;
+    for (;;) {
+      const drained = t.next(ch, 'queue', (f) => f.payload.pending === 0);
+      probes++;
+      if ((await ch.message({ probe: probes }, { authenticated: true })) === 'sent') {
+        drained.catch(() => {});
+        break;
+      }
+      await drained;
+    }
+    const sent = [];
+    for (let n = 0; n < 200; n++) sent.push(ch.message({ n }, { authenticated: true }));
+    const results = await Promise.all(sent);
+    return { probes, results: Array.from(new Set(results)), kept: xrt.clientStats().unconfirmed };
+  }, { host: server.host, name });
+  assert.deepEqual(first.results, ['sent']);
+  // Kept while the browser may still hold them (a look every 64 sends finds them in its buffer).
+  assert.ok(first.kept > 64, `kept while in flight: ${first.kept}`);
+  // The server counted them all: the browser has sent them.
+  const total = first.probes + 200;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const stats = await server.admin('stats');
+    if (stats.channels[name]?.messages === total) break;
+    assert.ok(Date.now() < deadline, `the server counted ${stats.channels[name]?.messages} of ${total}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // 64 more: one of them is a 64th and looks at what the browser has sent, and the first ones go
+  // (without that look all of them would stay until the socket closes).
+  const after = await page.evaluate(async () => {
+    for (let n = 200; n < 264; n++) await window.bounded.message({ n }, { authenticated: true });
+    return window.xrt.clientStats().unconfirmed;
+  });
+  assert.ok(after <= 64, `kept after the browser sent the first ${total}: ${after}`);
+  // Waiting for an echo that never comes would have concluded that the server does not echo.
+  assert.deepEqual(lines.filter((l) => /does not echo/.test(l)), []);
   assert.deepEqual(errors, []);
   await context.close();
 });
