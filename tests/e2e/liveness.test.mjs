@@ -13,6 +13,7 @@
 //   scripts/build.sh && cargo build -p xano-realtime-server
 //   node --test tests/e2e/liveness.test.mjs
 
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
@@ -35,6 +36,21 @@ function recordSockets() {
       window.sockets.push(this);
     }
   };
+}
+
+// Resolves once every thread of process `pid` is stopped (SIGSTOP takes effect asynchronously: on
+// a loaded machine a server thread can still run, and answer, after kill() returned).
+async function allStopped(pid) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const states = readdirSync(`/proc/${pid}/task`).map((t) => {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    });
+    if (states.every((s) => s === 'T')) return;
+    assert.ok(Date.now() < deadline, `server threads not stopped: ${states.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 let server;
@@ -203,6 +219,7 @@ test('the server frozen, 20 messages sent, the server killed and restarted: all 
     window.lost = t.next(window.ch, 'connection_status', (f) => f.payload.status === 'disconnected', 30_000);
   }, first.host);
   first.process.kill('SIGSTOP');
+  await allStopped(first.process.pid);
   try {
     const sent = await page.evaluate(() => Promise.all(Array.from({ length: 20 }, (_, i) => window.ch.message({ seq: i }))));
     assert.deepEqual(sent, Array(20).fill('sent'), 'the frozen socket looks open');
@@ -214,13 +231,18 @@ test('the server frozen, 20 messages sent, the server killed and restarted: all 
     await exited;
     await first.stop();
   }
-  await page.evaluate(() => window.lost);
+  await page.evaluate(() => {
+    // Listening before the server is back: the re-sent messages' echoes may come before any
+    // later call reaches the page.
+    window.back = window.t.next(window.ch, 'message', (f) => f.payload.seq === 19, 30_000);
+    return window.lost;
+  });
   const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
   try {
     assert.equal(second.port, port);
     const pending = await page
       .evaluate(async () => {
-        await window.t.next(window.ch, 'message', (f) => f.payload.seq === 19, 30_000).catch(async (e) => {
+        await window.back.catch(async (e) => {
           // What the client was doing, for a failure to be read.
           const state = { state: window.xrt.connectionState(), stats: window.xrt.clientStats(), pending: await window.ch.pending() };
           throw new Error(`${e.message}: ${JSON.stringify(state)}`);
