@@ -111,7 +111,11 @@ test('a page reloaded during a refusal joins once the server is back and flushes
     t.configure(host, { reconnect: { minDelayMs: 100, maxDelayMs: 800 }, queue: { database } });
     const ch = xrt.openChannel('liveness/reload', { queueOfflineActions: true });
     window.ch = ch;
-    return send ? Promise.all(['a', 'b'].map((k) => ch.message({ k }))) : null;
+    if (send) return Promise.all(['a', 'b'].map((k) => ch.message({ k })));
+    // Listening at once: the refusal may end before a later call reaches the page.
+    window.drained = t.next(ch, 'queue', (f) => f.payload.pending === 0, 20_000);
+    window.flushed = t.next(ch, 'message', (f) => f.payload.k === 'b', 20_000);
+    return null;
   };
   assert.deepEqual(await page.evaluate(start, { host: server.host, database, send: true }), ['queued', 'queued']);
   assert.match(await page.evaluate(() => window.xrt.connectionState()), /^(re)?connecting$/);
@@ -119,9 +123,8 @@ test('a page reloaded during a refusal joins once the server is back and flushes
   await page.evaluate(() => window.ready);
   await page.evaluate(start, { host: server.host, database, send: false });
   const flushed = await page.evaluate(async () => {
-    const drained = window.t.next(window.ch, 'queue', (f) => f.payload.pending === 0, 20_000);
-    await window.t.next(window.ch, 'message', (f) => f.payload.k === 'b', 20_000);
-    await drained;
+    await window.flushed;
+    await window.drained;
     return window.ch.pending();
   });
   assert.equal(flushed, 0);
@@ -194,14 +197,16 @@ test('a page that starts offline stays offline without a socket and connects whe
     const { xrt, t } = window;
     t.configure(host, { queue: { database: `start-offline-${Math.random()}` } });
     window.ch = xrt.openChannel('liveness/start-offline', { queueOfflineActions: true });
-    window.joined = t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+    // Listening now: once online, the join and the echo may come before a later call reaches the page.
+    window.joined = t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected', 30_000);
+    window.early = t.next(window.ch, 'message', (f) => f.payload === 'early', 30_000);
     return { state: xrt.connectionState(), sockets: xrt.clientStats().socketsOpened, sent: await window.ch.message('early') };
   }, server.host);
   assert.deepEqual(r, { state: 'offline', sockets: 0, sent: 'queued' });
   await context.setOffline(false);
   await page.evaluate(async () => {
     await window.joined;
-    await window.t.next(window.ch, 'message', (f) => f.payload === 'early');
+    await window.early;
   });
   assert.deepEqual(errors, []);
   await context.close();
@@ -219,8 +224,9 @@ test('the server frozen, 20 messages sent, the server killed and restarted: all 
     // One round trip first, so the client knows its socketId (the echo tells it); the queue is
     // then empty and new messages go straight to the socket.
     const drained = t.next(window.ch, 'queue', (f) => f.payload.pending === 0);
+    const echoed = t.next(window.ch, 'message', (f) => f.payload.warmup === true);
     await window.ch.message({ warmup: true });
-    await t.next(window.ch, 'message', (f) => f.payload.warmup === true);
+    await echoed;
     await drained;
     window.lost = t.next(window.ch, 'connection_status', (f) => f.payload.status === 'disconnected', 30_000);
   }, first.host);
