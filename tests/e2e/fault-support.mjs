@@ -3,6 +3,7 @@
 // the package, and the browser-side helpers those tests share.
 
 import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
 import path from 'node:path';
 import { ROOT, launchBrowser, startServer } from './support.mjs';
 
@@ -20,6 +21,24 @@ export function pageDirs() {
 /** Starts a server serving the test page and the package. */
 export function startPageServer(options = {}) {
   return startServer({ ...options, static: pageDirs() });
+}
+
+/**
+ * For a test file: starts a server serving the test page (`options` as for startPageServer) and a
+ * browser before its tests, hands them to `use(server, browser)`, and stops both after them.
+ */
+export function pageServerForTests(options, use) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startPageServer(options);
+    browser = await launchBrowser();
+    use(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }
 
 /**

@@ -6,9 +6,9 @@
 //   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/faults.test.mjs
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
+import { openPage, pageServerForTests, startPageServer } from './fault-support.mjs';
 
 const CONFIG = `
 [[channel]]
@@ -23,15 +23,9 @@ anonymous_send = true
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startPageServer({ config: CONFIG });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+pageServerForTests({ config: CONFIG }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('every close code of PROTOCOL.md: reconnect and rejoin, or stop (1000, 1008)', async () => {

@@ -7,12 +7,12 @@
 //   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/hostile.test.mjs
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './support.mjs';
-import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
+import { openPage, pageServerForTests } from './fault-support.mjs';
 
 const CORPUS = JSON.parse(readFileSync(path.join(ROOT, 'tests/hostile_frames.json'), 'utf8')).frames;
 
@@ -64,15 +64,9 @@ function fakeWebSocket() {
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startPageServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+pageServerForTests({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('every hostile frame is shrugged off by the client', async () => {

@@ -14,9 +14,9 @@
 //   node --test tests/e2e/liveness.test.mjs
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
+import { openPage, pageServerForTests, startPageServer } from './fault-support.mjs';
 
 const CONFIG = `
 [[channel]]
@@ -55,15 +55,9 @@ async function allStopped(pid) {
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startPageServer({ config: CONFIG });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+pageServerForTests({ config: CONFIG }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('a page started during a 12 s refusal keeps trying and joins within the longest step once the server is back', async () => {

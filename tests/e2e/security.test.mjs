@@ -6,9 +6,9 @@
 //   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/security.test.mjs
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, startPageServer } from './fault-support.mjs';
+import { openPage, pageServerForTests } from './fault-support.mjs';
 
 const ALICE = 'alice-SECRET-7f3a9c';
 const BOB = 'bob-SECRET-41d2e8';
@@ -37,15 +37,9 @@ extras = { name = "Bob" }
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startPageServer({ config: CONFIG });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+pageServerForTests({ config: CONFIG }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('the token never appears in the console, client errors, state details or server logs', async () => {

@@ -5,9 +5,9 @@
 //   scripts/build.sh && cargo build -p xano-realtime-server
 //   node --test tests/e2e/share.test.mjs
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startPageServer } from './fault-support.mjs';
+import { pageServerForTests } from './fault-support.mjs';
 
 const CONFIG = `
 [[channel]]
@@ -30,15 +30,9 @@ extras = { name = "Bob" }
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startPageServer({ config: CONFIG });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+pageServerForTests({ config: CONFIG }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 // Browser-side helpers of every tab.
