@@ -168,3 +168,8 @@ async fn closing_a_channel_mid_flush_lets_its_next_opening_flush_the_rest() {
     again.close();
     keeper.close();
 }
+
+#[wasm_bindgen_test]
+async fn two_channels_queued_alternately_in_one_database_each_flush_all_in_order() {
+    two_channels_queued_alternately_flush_all_in_order(&unique("db-alternate")).await;
+}

@@ -31,3 +31,9 @@ async fn without_indexeddb_the_queue_falls_back_to_memory_and_says_so() {
     assert_eq!(history_seqs(&history, "fallback"), [0.0, 1.0, 2.0]);
     ch.close();
 }
+
+#[wasm_bindgen_test]
+async fn without_indexeddb_two_channels_queued_alternately_each_flush_all_in_order() {
+    break_indexed_db();
+    two_channels_queued_alternately_flush_all_in_order("no-idb-alternate").await;
+}

@@ -167,38 +167,48 @@ async function flushLocked(slot, flush) {
     }
   };
   let emptied = false;
-  // The last stored frame sent: the next read goes on after it while earlier ones are still in
-  // flight or not yet deleted (keys grow in the order frames were stored; frames put back in
-  // front only after a lost socket, which ends this flush).
+  // The last stored frame sent: reads go on after it (keys grow in the order frames were stored;
+  // frames are put back in front only after a lost socket, which ends this flush).
   let last = -Infinity;
+  const readAfter = (key) => {
+    const read = s.readAfter(slot.name, key, CHUNK);
+    read.catch(() => {}); // awaited below, unless the flush ends first
+    return read;
+  };
+  let next = readAfter(last);
   box.flushing = true;
   try {
     flushing: while (current()) {
-      const [keys, frames] = await s.read(slot.name, CHUNK + box.keyed + box.done.length);
-      let i = keys.findIndex((k) => k > last);
-      if (i < 0) {
-        // Nothing new: once what is in flight is confirmed and deleted, a read that finds the
-        // channel's store empty ends the flush.
-        if (keys.length === 0) {
+      const [keys, frames] = await next;
+      if (keys.length === 0) {
+        // Nothing after the last frame sent: once what is in flight is confirmed and deleted, a
+        // channel with nothing left in the store ends the flush.
+        await settle(1);
+        if (!current()) break;
+        await removeDone();
+        const [rest] = await s.readAfter(slot.name, -Infinity, 1);
+        if (rest.length === 0) {
           emptied = true;
           break;
         }
-        // Frames sent and neither in flight nor confirmed (a failed delete): leave them for the
-        // next flush rather than read them again and again.
-        if (box.keyed === 0 && box.done.length === 0) break;
-        await settle(1);
-        await removeDone();
+        // A frame at or before the last one sent was neither in flight nor confirmed (a failed
+        // delete): leave it to the next flush rather than send it again and again.
+        if (rest[0] <= last) break;
+        next = readAfter(last);
         continue;
       }
-      for (; i < keys.length && current(); i++) {
-        await settle(WINDOW);
-        if (!current()) break;
+      // The next chunk is read while this one is sent and confirmed.
+      next = readAfter(keys[keys.length - 1]);
+      for (let i = 0; i < keys.length; i++) {
+        if (box.keyed >= WINDOW) await settle(WINDOW);
+        if (!current()) break flushing;
         const end = send(frames[i], true);
         // The socket is closing: its close event will end this flush; stop sending now.
         if (end < 0) break flushing;
         box.track({ t: frames[i], p: echoedPayload(frames[i]), k: keys[i], e: end });
         last = keys[i];
       }
+      removeDone().catch(() => {});
     }
   } finally {
     box.flushing = false;

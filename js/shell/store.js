@@ -51,15 +51,34 @@ class IdbBackend {
     for (const [channel, frame] of records) os.add({ channel, frame });
     await done(tx);
   }
-  async read(channel, limit) {
+  // The channel's frames stored after key `after`, oldest first, at most `limit` (fewer when
+  // other channels' frames sit between them). A key cursor on the channel's index finds the first
+  // one without reading what comes before it; the frames from there on are read in one request
+  // and those of other channels dropped.
+  async readAfter(channel, after, limit) {
     const tx = this.db.transaction(STORE, "readonly");
-    const index = tx.objectStore(STORE).index(BY_CHANNEL);
-    const range = IDBKeyRange.only(channel);
-    const [keys, values] = await Promise.all([
-      request(index.getAllKeys(range, limit)),
-      request(index.getAll(range, limit)),
-    ]);
-    return [keys, values.map((v) => v.frame)];
+    const os = tx.objectStore(STORE);
+    const req = os.index(BY_CHANNEL).openKeyCursor(IDBKeyRange.only(channel));
+    const step = (move) =>
+      new Promise((resolve, reject) => {
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+        if (move) move();
+      });
+    let cursor = await step(null);
+    if (cursor && cursor.primaryKey < after) cursor = await step(() => cursor.continuePrimaryKey(channel, after));
+    if (cursor && cursor.primaryKey <= after) cursor = await step(() => cursor.continue());
+    if (!cursor) return [[], []];
+    const range = IDBKeyRange.lowerBound(cursor.primaryKey);
+    const [keys, values] = await Promise.all([request(os.getAllKeys(range, limit)), request(os.getAll(range, limit))]);
+    const mine = [[], []];
+    values.forEach((v, i) => {
+      if (v.channel === channel) {
+        mine[0].push(keys[i]);
+        mine[1].push(v.frame);
+      }
+    });
+    return mine;
   }
   // Puts frames before everything stored (keys below the smallest one), in one transaction.
   async unshift(channel, frames) {
@@ -70,10 +89,20 @@ class IdbBackend {
     frames.forEach((frame, i) => os.add({ channel, frame }, below - frames.length + i));
     await done(tx);
   }
+  // Deletes the frames stored under `keys`: each run of consecutive integer keys with one ranged
+  // request (no other record can sit between two consecutive keys), which costs the browser one
+  // round trip instead of one per key.
   async remove(keys) {
-    const tx = this.db.transaction(STORE, "readwrite");
+    // Relaxed: a delete lost to a crash only sends a confirmed message again (at least once).
+    const tx = this.db.transaction(STORE, "readwrite", { durability: "relaxed" });
     const os = tx.objectStore(STORE);
-    for (const key of keys) os.delete(key);
+    const sorted = [...keys].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; ) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+      os.delete(i === j ? sorted[i] : IDBKeyRange.bound(sorted[i], sorted[j]));
+      i = j + 1;
+    }
     await done(tx);
   }
   count(channel) {
@@ -91,12 +120,14 @@ class MemoryBackend {
   async write(records) {
     for (const [channel, frame] of records) this.items.push({ key: this.next++, channel, frame });
   }
-  async read(channel, limit) {
-    const mine = this.items.filter((i) => i.channel === channel).slice(0, limit);
+  async readAfter(channel, after, limit) {
+    const mine = this.items.filter((i) => i.channel === channel && i.key > after).slice(0, limit);
     return [mine.map((i) => i.key), mine.map((i) => i.frame)];
   }
   async unshift(channel, frames) {
-    this.items.unshift(...frames.map((frame) => ({ key: this.next++, channel, frame })));
+    // Keys below the smallest, as in IndexedDB: the items stay in key order.
+    const below = this.items.length !== 0 ? this.items[0].key : this.next;
+    this.items.unshift(...frames.map((frame, i) => ({ key: below - frames.length + i, channel, frame })));
   }
   async remove(keys) {
     const gone = new Set(keys);
@@ -150,10 +181,11 @@ export class QueueStore {
     return this.batch.done;
   }
 
-  // [keys, frames]: the channel's oldest `limit` frames, oldest first.
-  read(channel, limit) {
+  // [keys, frames]: the channel's oldest frames stored after key `after` (-Infinity: from the
+  // first), oldest first; at most `limit`, and at least one when there is one.
+  readAfter(channel, after, limit) {
     this.batch = null;
-    return this.run((b) => b.read(channel, limit));
+    return this.run((b) => b.readAfter(channel, after, limit));
   }
 
   remove(keys) {

@@ -186,6 +186,13 @@ export function sendMany(channel, tag, from, count) {
   return Promise.all(sends);
 }
 
+// `count` sends on each of `a` and `b`, alternating (a0, b0, a1, b1, …), in one tick.
+export function sendAlternating(a, b, tag, count) {
+  const sends = [];
+  for (let i = 0; i < count; i++) sends.push(a.message({ seq: i, tag }), b.message({ seq: i, tag }));
+  return Promise.all(sends);
+}
+
 // The seq numbers of a channel's stored history frames carrying `tag`.
 export function historySeqs(history, tag) {
   return history.history.filter((f) => f.payload && f.payload.tag === tag).map((f) => f.payload.seq);

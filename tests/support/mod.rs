@@ -59,6 +59,9 @@ extern "C" {
     pub fn break_indexed_db();
     #[wasm_bindgen(js_name = sendMany)]
     pub fn send_many(channel: &JsValue, tag: &str, from: u32, count: u32) -> Promise;
+    /// `count` sends on each of `a` and `b`, alternating, in one tick (one write transaction).
+    #[wasm_bindgen(js_name = sendAlternating)]
+    pub fn send_alternating(a: &JsValue, b: &JsValue, tag: &str, count: u32) -> Promise;
     #[wasm_bindgen(js_name = historySeqs)]
     pub fn history_seqs(history: &JsValue, tag: &str) -> Vec<f64>;
 
@@ -304,4 +307,50 @@ pub fn expect_error(result: Result<impl std::fmt::Debug, JsValue>, class: &str, 
         message.contains(mentions),
         "{message:?} should mention {mentions:?}"
     );
+}
+
+/// Two queue channels of one database, 1,500 sends each stored alternately during an outage:
+/// each channel flushes all of its own, in order, once. Every chunk a flush reads holds the other
+/// channel's frames too, and each channel's queue spans several chunks.
+pub async fn two_channels_queued_alternately_flush_all_in_order(database: &str) {
+    const N: u32 = 1500;
+    configure_queue(database, 10_000);
+    let tag = format!("{}", (js_sys::Math::random() * 1e9) as u64);
+    let a = open(&format!("queue-alt-a-{tag}"), true, false, true);
+    let b = open(&format!("queue-alt-b-{tag}"), true, false, true);
+    next_frame(&a, "presence_full", &JsValue::NULL).await;
+    next_frame(&b, "presence_full", &JsValue::NULL).await;
+    let echoes_a = record(&a, "message");
+    let echoes_b = record(&b, "message");
+    admin("POST", "/admin/refuse?ms=1000", None).await;
+    let down = state_becomes("reconnecting");
+    admin("POST", "/admin/drop", None).await;
+    down.await;
+    let outcomes = wait(send_alternating(&a, &b, "alt", N)).await;
+    assert!(json(&outcomes).split(',').all(|o| o.contains("queued")));
+    let drained_a = next_frame(&a, "queue", &pred("return f.payload.pending === 0"));
+    let drained_b = next_frame(&b, "queue", &pred("return f.payload.pending === 0"));
+    echo_of(&a, "alt", N - 1).await;
+    echo_of(&b, "alt", N - 1).await;
+    drained_a.await;
+    drained_b.await;
+    for (name, echoes) in [("a", &echoes_a), ("b", &echoes_b)] {
+        let seqs: Vec<f64> = echoes
+            .frames()
+            .iter()
+            .filter_map(|f| path(&f, &["payload", "seq"]).as_f64())
+            .collect();
+        assert_eq!(
+            seqs,
+            (0..N).map(f64::from).collect::<Vec<_>>(),
+            "channel {name}"
+        );
+    }
+    let stats = admin("GET", "/admin/stats", None).await;
+    for ch in [&a, &b] {
+        let counted = path(&stats, &["channels", &ch.name(), "messages"]).as_f64();
+        assert_eq!(counted, Some(f64::from(N)), "server count of {}", ch.name());
+    }
+    a.close();
+    b.close();
 }
