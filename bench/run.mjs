@@ -18,11 +18,12 @@
 // context; the table shows medians and the ratio SDK/ours (higher = we are better).
 // The page half is bench/pages/harness.js. Every wait is bounded.
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, launchBrowser, startServer } from '../tests/e2e/support.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, launchBrowser, startServer } from '../tests/e2e/support.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS_ARG = process.argv.find((a) => a.startsWith('--rounds='));
@@ -132,9 +133,85 @@ async function openPage(client, { fake = false, config = {} } = {}) {
   return { page, errors, close };
 }
 
-/** A fresh context and page with `client` loaded and configured; closed after `fn`. */
+/**
+ * The same page in a Chromium of its own, started without a DevTools connection and driven over
+ * HTTP (harness.js, &rpc=PORT). Playwright's DevTools session reports every WebSocket frame to
+ * this process, which here triples what a frame costs the browser: the rows measured this way
+ * are what a user's browser does. `errors` collects the page's uncaught errors (not its console).
+ */
+async function openDirectPage(client, { config = {} } = {}) {
+  const calls = [];
+  let taker = null; // the page's pending GET /next
+  let replyTo = null;
+  const errors = [];
+  const hand = () => {
+    if (taker === null || calls.length === 0) return;
+    taker.setHeader('Content-Type', 'application/json');
+    taker.end(JSON.stringify(calls.shift()));
+    taker = null;
+  };
+  const rpc = http.createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      if (req.url === '/next') {
+        taker = res;
+        hand();
+        return;
+      }
+      if (req.url === '/reply' && replyTo !== null) replyTo(JSON.parse(body));
+      else if (req.url === '/error') errors.push(body);
+      res.end();
+    });
+  });
+  await new Promise((resolve) => rpc.listen(0, '127.0.0.1', resolve));
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'xano-rt-bench-'));
+  const url = `${server.url}/bench.html?client=${client}&fake=0&rpc=${rpc.address().port}`;
+  const child = spawn(CHROMIUM_PATH, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, url], { stdio: 'ignore', detached: true });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const page = {
+    direct: true,
+    call(method, arg) {
+      return new Promise((resolve, reject) => {
+        replyTo = (r) => {
+          replyTo = null;
+          if ('error' in r) reject(new Error(r.error));
+          else resolve(r.value);
+        };
+        calls.push({ method, arg });
+        hand();
+      });
+    },
+  };
+  const close = async () => {
+    calls.push({ method: null });
+    hand();
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch (_) {
+      // already gone
+    }
+    await exited;
+    rpc.closeAllConnections();
+    rpc.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    await call(page, 'load', config, 30_000);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { page, errors, close };
+}
+
+/**
+ * A fresh context and page with `client` loaded and configured; closed after `fn`. With
+ * `direct: true`, a page without DevTools (openDirectPage).
+ */
 async function withPage(client, options, fn) {
-  const { page, errors, close } = await openPage(client, options);
+  const { page, errors, close } = await (options.direct ? openDirectPage(client, options) : openPage(client, options));
   try {
     const result = await fn(page);
     check(errors.length === 0, `page errors (${client}): ${errors.join(' | ')}`);
@@ -146,7 +223,8 @@ async function withPage(client, options, fn) {
 
 /** window.bench[method](arg) in the page, bounded by `ms` on this side too. */
 function call(page, method, arg, ms) {
-  return timeout(page.evaluate(([m, a]) => window.bench[m](a), [method, arg]), ms, `page ${method}`);
+  const result = page.direct ? page.call(method, arg) : page.evaluate(([m, a]) => window.bench[m](a), [method, arg]);
+  return timeout(result, ms, `page ${method}`);
 }
 
 /**
@@ -306,14 +384,17 @@ async function offline({ reload }) {
   };
 }
 
-/** Ours only: persist a burst of queued sends, then flush it after the outage. */
-async function queuePersistFlush() {
+/**
+ * Ours only: persist a burst of queued sends, then flush it after the outage. `direct`: in pages
+ * without DevTools (openDirectPage), the rows labelled so.
+ */
+async function queuePersistFlush({ direct = false } = {}) {
   const count = P.queueSends;
   const out = { persist: [], flush: [], drained: [], rejoin: [], ideal: [] };
   for (let r = 0; r < P.rounds; r++) {
     // The floor, alternating with ours: a plain WebSocket in a page sending `count` public
     // messages with WINDOW of them unconfirmed by their echo (no storage, no reconnect).
-    out.ideal.push(await withPage('ideal', {}, async (page) => {
+    out.ideal.push(await withPage('ideal', { direct }, async (page) => {
       const channel = `window-${uid()}`;
       const res = await call(page, 'windowedSends', { channel, count, bytes: 32, window: 256, timeoutMs: 60_000 }, 90_000);
       check(res.counted >= count, `ideal windowed sends: ${res.counted}/${count}`);
@@ -321,7 +402,7 @@ async function queuePersistFlush() {
     }));
     const db = `bench-${uid()}`;
     const channel = `queue-${uid()}`;
-    await withPage('ours', { config: { queueDatabase: db } }, async (page) => {
+    await withPage('ours', { direct, config: { queueDatabase: db } }, async (page) => {
       await call(page, 'openAndJoin', { channel, queue: true }, 15_000);
       await call(page, 'startOutage', {}, 15_000);
       const sent = await call(page, 'sendDuringOutage', { count, batches: 1, gapMs: 0, timeoutMs: 60_000 }, 90_000);
@@ -349,13 +430,14 @@ async function queuePersistFlush() {
     });
   }
   const n = count.toLocaleString('en');
+  const Queue = direct ? 'Queue (ours only), Chromium without DevTools' : 'Queue (ours only)';
   return {
     rows: [
-      { label: `Queue (ours only): persist ${n} sends to IndexedDB, until every message() resolved "queued"`, unit: 'ms', better: 'lower', runs: { ours: out.persist } },
-      { label: `Queue (ours only): flush ${n} queued sends, from reconnect until the server counted all`, unit: 'ms', better: 'lower', runs: { ours: out.flush } },
-      { label: `Queue (ours only): flush ${n}, from reconnect until the queue reported 0 pending`, unit: 'ms', better: 'lower', runs: { ours: out.drained } },
+      { label: `${Queue}: persist ${n} sends to IndexedDB, until every message() resolved "queued"`, unit: 'ms', better: 'lower', runs: { ours: out.persist } },
+      { label: `${Queue}: flush ${n} queued sends, from reconnect until the server counted all`, unit: 'ms', better: 'lower', runs: { ours: out.flush } },
+      { label: `${Queue}: flush ${n}, from reconnect until the queue reported 0 pending`, unit: 'ms', better: 'lower', runs: { ours: out.drained } },
       {
-        label: `Queue (ours only): flush rate, ${n} queued messages reaching the server after the reconnect (target ≥ 10,000/s)`,
+        label: `${Queue}: flush rate, ${n} queued messages reaching the server after the reconnect (target ≥ 10,000/s)`,
         unit: 'msg/s', better: 'higher',
         runs: {
           ours: out.flush.map((ms) => (ms > 0 ? (count * 1000) / ms : null)),
@@ -644,7 +726,8 @@ const SCENARIOS = [
   ['outbound-queue-public', 'outbound throughput, queueOfflineActions channel, public sends', () => outbound({ queue: true, authenticated: false })],
   ['offline', 'offline sends', () => offline({ reload: false })],
   ['offline-reload', 'offline sends with a reload', () => offline({ reload: true })],
-  ['queue', 'offline queue persist and flush (ours)', queuePersistFlush],
+  ['queue', 'offline queue persist and flush (ours)', () => queuePersistFlush()],
+  ['queue-direct', 'offline queue persist and flush (ours), Chromium without DevTools', () => queuePersistFlush({ direct: true })],
   ['reconnect', 'reconnect', reconnect],
   ['crowd', 'a crowd of tabs dropped at once', crowd],
   ['share', 'one connection per browser: connections, handover, follower latency', share],

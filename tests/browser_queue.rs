@@ -173,3 +173,29 @@ async fn closing_a_channel_mid_flush_lets_its_next_opening_flush_the_rest() {
 async fn two_channels_queued_alternately_in_one_database_each_flush_all_in_order() {
     two_channels_queued_alternately_flush_all_in_order(&unique("db-alternate")).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_channel_name_that_looks_like_frame_json_is_flushed_and_confirmed_by_echo() {
+    // The flush finds a stored frame's payload by its `},"payload":` and reads its options: a name
+    // holding those texts (quotes escaped in the frame) must not mislead it. Misread, the echoes
+    // would confirm nothing and the queue would stay pending for 30 s.
+    configure_queue(&unique("db-oddname"), 10_000);
+    let name = unique(r#"odd},"payload":{"x":1},"authenticated":true,"socketId":"s"#);
+    let ch = open(&name, true, false, true);
+    next_frame(&ch, "presence_full", &JsValue::NULL).await;
+    admin("POST", "/admin/refuse?ms=500", None).await;
+    let down = state_becomes("reconnecting");
+    admin("POST", "/admin/drop", None).await;
+    down.await;
+    let outcomes = wait(send_many(&ch, "odd", 0, 20)).await;
+    assert!(json(&outcomes).split(',').all(|o| o.contains("queued")));
+    let drained = next_frame(&ch, "queue", &pred("return f.payload.pending === 0"));
+    echo_of(&ch, "odd", 19).await;
+    drained.await;
+    let stats = admin("GET", "/admin/stats", None).await;
+    assert_eq!(
+        path(&stats, &["channels", &name, "messages"]).as_f64(),
+        Some(20.0)
+    );
+    ch.close();
+}

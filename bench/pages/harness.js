@@ -6,6 +6,10 @@
 //   bench.html?client=ideal  a hand-written reference: JSON.parse + a Map from channel to listeners
 //   &fake=1                  window.WebSocket is a fake that opens at once and delivers
 //                            pre-built MessageEvents (no network, no server)
+//   &rpc=PORT                driven over HTTP rather than DevTools: the page asks
+//                            http://127.0.0.1:PORT/next for each call of window.bench and posts
+//                            the result to /reply (run.mjs, for a Chromium started without a
+//                            DevTools connection)
 //
 // Every wait in here is bounded (withTimeout); run.mjs bounds every page call again.
 (() => {
@@ -577,4 +581,27 @@
       return { ms: performance.now() - t0 };
     },
   };
+
+  // Driven over HTTP (&rpc=PORT): no DevTools session, so nothing reports each WebSocket frame to
+  // a debugger. Uncaught errors are posted to /error.
+  const rpc = params.get('rpc');
+  if (rpc) {
+    const base = `http://127.0.0.1:${rpc}`;
+    const post = (path, body) => fetch(base + path, { method: 'POST', body });
+    window.addEventListener('error', (e) => post('/error', String(e.message)));
+    window.addEventListener('unhandledrejection', (e) => post('/error', String(e.reason && e.reason.message ? e.reason.message : e.reason)));
+    (async () => {
+      for (;;) {
+        const call = await (await fetch(`${base}/next`)).json();
+        if (call.method === null) return;
+        let reply;
+        try {
+          reply = { value: await window.bench[call.method](call.arg) };
+        } catch (e) {
+          reply = { error: String(e && e.message ? e.message : e) };
+        }
+        await post('/reply', JSON.stringify(reply));
+      }
+    })();
+  }
 })();

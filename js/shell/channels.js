@@ -125,9 +125,9 @@ export function closeSlot(slot) {
 export function sendMessage(slot, text, body, echoed, storeError, origin) {
   if (share.role === "follower") return handSend(slot, text, body, echoed);
   if (slot.direct) {
-    const end = send(text, slot.outbox !== null);
+    const end = send(text);
     if (end >= 0) {
-      if (slot.outbox !== null) slot.outbox.track({ t: text, p: echoed ? body : null, k: undefined, e: end, o: origin });
+      if (slot.outbox !== null) slot.outbox.track({ t: text, a: echoed ? text.length - body.length - 1 : -1, k: undefined, e: end, o: origin });
       return SENT;
     }
   }

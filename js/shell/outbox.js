@@ -19,9 +19,10 @@
 
 import { handed } from "./socket.js";
 
-/** Entry fields: t frame text, p payload JSON text (null: not echoed), k store key (flushed
- * from the store; undefined: sent directly), e end offset in the socket's byte stream, o the
- * follower tab and sequence number it came from (shared connection; undefined: this page's). */
+/** Entry fields: t frame text, a where its payload's JSON text starts in t (it ends before the
+ * last `}`; -1: not echoed), k store key (flushed from the store; undefined: sent directly), e end
+ * offset in the socket's stream (socket.js), o the follower tab and sequence number it came from
+ * (shared connection; undefined: this page's). */
 
 const identity = { me: null, others: new Set() };
 
@@ -81,11 +82,13 @@ function sameJson(a, b) {
   return true;
 }
 
+// Whether the echo of `payload` (`text`: its JSON text) is of the entry's message.
 function matches(entry, text, payload) {
-  if (entry.p === null) return false;
-  if (entry.p === text) return true;
+  const { t, a } = entry;
+  if (a < 0) return false;
+  if (t.length - 1 - a === text.length && t.startsWith(text, a)) return true;
   try {
-    return sameJson(JSON.parse(entry.p), payload);
+    return sameJson(JSON.parse(t.slice(a, -1)), payload);
   } catch (_) {
     return false;
   }
@@ -126,7 +129,7 @@ export class Outbox {
     if (entry.k !== undefined) this.keyed++;
     // Unechoed messages wait for a later echo or for the network: look now and then, so that a
     // channel sending only those keeps a bounded list.
-    if (entry.p === null && ++this.unechoed % PRUNE_EVERY === 0) this.confirmDrained(handed());
+    if (entry.a < 0 && ++this.unechoed % PRUNE_EVERY === 0) this.confirmDrained(handed());
   }
 
   /**
@@ -145,7 +148,7 @@ export class Outbox {
       if (!matches(list[i], text, frame.payload)) continue;
       if (identity.me === null) {
         // Only our oldest echoed message can come back first.
-        for (let j = this.head; j < i; j++) if (list[j].p !== null) return false;
+        for (let j = this.head; j < i; j++) if (list[j].a >= 0) return false;
         identity.me = sender;
       }
       this.confirm(i + 1 - this.head);
@@ -165,19 +168,22 @@ export class Outbox {
 
   /** Confirms the first `n` entries. */
   confirm(n) {
-    const gone = this.list.slice(this.head, this.head + n);
-    this.head += n;
-    if (this.head > 256 && this.head * 2 > this.list.length) {
-      this.list = this.list.slice(this.head);
-      this.head = 0;
-    }
-    for (const entry of gone) {
+    const list = this.list;
+    let origins = null;
+    for (let i = this.head; i < this.head + n; i++) {
+      const entry = list[i];
       if (entry.k !== undefined) {
         this.done.push(entry.k);
         this.keyed--;
       }
+      if (entry.o !== undefined) (origins || (origins = [])).push(entry.o);
     }
-    settled(gone);
+    this.head += n;
+    if (this.head > 256 && this.head * 2 > list.length) {
+      this.list = list.slice(this.head);
+      this.head = 0;
+    }
+    if (origins !== null) notify(origins);
     if (!this.flushing && this.done.length !== 0) this.remove(this.done.splice(0));
     this.wake();
   }
@@ -186,7 +192,7 @@ export class Outbox {
   confirmDrained(handedBytes) {
     const list = this.list;
     let i = this.head;
-    while (i < list.length && (list[i].p === null || echoless) && list[i].e <= handedBytes) i++;
+    while (i < list.length && (list[i].a < 0 || echoless) && list[i].e <= handedBytes) i++;
     if (i > this.head) this.confirm(i - this.head);
   }
 
@@ -201,7 +207,7 @@ export class Outbox {
     const delivered = [];
     for (const entry of this.list.slice(this.head)) {
       if (entry.k !== undefined) continue;
-      if ((entry.p === null || echoless) && entry.e <= handedBytes) delivered.push(entry);
+      if ((entry.a < 0 || echoless) && entry.e <= handedBytes) delivered.push(entry);
       else again.push(entry);
     }
     settled(delivered);

@@ -161,7 +161,7 @@ async function flushLocked(slot, flush) {
       box.confirmDrained(handed());
       if (box.keyed < limit) break;
       const first = box.list[box.head];
-      const draining = first !== undefined && (first.p === null || !serverEchoes());
+      const draining = first !== undefined && (first.a < 0 || !serverEchoes());
       if (!(await box.progress(draining ? DRAIN_MS : STALL_MS)) && !draining && current() && serverEchoes()) assumeNoEchoes();
       if (box.done.length >= DELETE_BATCH) removeDone().catch(() => {});
     }
@@ -202,10 +202,10 @@ async function flushLocked(slot, flush) {
       for (let i = 0; i < keys.length; i++) {
         if (box.keyed >= WINDOW) await settle(WINDOW);
         if (!current()) break flushing;
-        const end = send(frames[i], true);
+        const end = send(frames[i]);
         // The socket is closing: its close event will end this flush; stop sending now.
         if (end < 0) break flushing;
-        box.track({ t: frames[i], p: echoedPayload(frames[i]), k: keys[i], e: end });
+        box.track({ t: frames[i], a: payloadAt(frames[i]), k: keys[i], e: end });
         last = keys[i];
       }
       removeDone().catch(() => {});
@@ -219,16 +219,18 @@ async function flushLocked(slot, flush) {
   }
 }
 
-/** The payload JSON text of a stored message frame if the server echoes it, else null. */
-export function echoedPayload(text) {
-  // Stored frames are `{"action":"message","options":{...},"payload":P}` as messageFrame built
-  // them; the options say whether it is public.
-  try {
-    const frame = JSON.parse(text);
-    const o = frame.options || {};
-    if (o.authenticated || (o.socketId !== undefined && o.socketId !== null)) return null;
-    return JSON.stringify(frame.payload);
-  } catch (_) {
-    return null;
-  }
+const PAYLOAD = '},"payload":';
+
+/**
+ * Where the payload of a stored message frame starts, or -1 when the server does not echo it.
+ * Frames are stored as `message()` built them, `{"action":"message","options":{…},"payload":P}`:
+ * `},"payload":` cannot occur earlier (a quote inside a JSON string is escaped), nor can the
+ * options' `,"authenticated":true` or `,"socketId":` be part of the channel's name. A frame in
+ * another layout is taken for one without an echo (confirmed once the browser has sent it).
+ */
+function payloadAt(text) {
+  const at = text.indexOf(PAYLOAD);
+  if (at < 0) return -1;
+  const head = text.slice(0, at);
+  return head.includes(',"authenticated":true') || head.includes(',"socketId":') ? -1 : at + PAYLOAD.length;
 }

@@ -6,7 +6,8 @@ export const socket = {
   ws: null,
   /** The core's id of it. */
   id: 0,
-  /** UTF-8 bytes sent on it so far (WebSocket.bufferedAmount counts in the same unit). */
+  /** UTF-16 code units sent on it so far: never more than the UTF-8 bytes that
+   * WebSocket.bufferedAmount counts (see `send`). */
   bytes: 0,
   /** When the last socket was retired: the bytes of its stream the browser had handed on. */
   handed: 0,
@@ -14,29 +15,18 @@ export const socket = {
   opened: 0,
 };
 
-// UTF-8 length of a string, as WebSocket.bufferedAmount counts it.
-function utf8Length(text) {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // 2 bytes below 0x800, a surrogate pair 4 (2 per half), the rest 3.
-    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 1 : 2;
-  }
-  return n;
-}
-
 /**
- * Sends text on the open socket; returns the end offset of the frame in the socket's byte stream,
- * or -1 when no socket is open. Only frames the outbox tracks need their offset (`tracked`): the
- * others are not counted, which only makes `handed()` smaller than the truth, never larger (so an
- * unechoed message is never taken for handed over before it was).
+ * Sends text on the open socket; returns the end offset of the frame in the socket's stream, or -1
+ * when no socket is open. Offsets count UTF-16 code units (`text.length`, no scan of the text),
+ * never more than the UTF-8 bytes that `bufferedAmount` counts: `handed()` is then at most what
+ * truly left the browser, so a frame is never taken for handed over before it was (a non-ASCII one
+ * only later than it could be).
  */
-export function send(text, tracked) {
+export function send(text) {
   const ws = socket.ws;
   if (ws === null || ws.readyState !== 1) return -1;
   ws.send(text);
-  if (tracked) socket.bytes += utf8Length(text);
-  return socket.bytes;
+  return (socket.bytes += text.length);
 }
 
 /** The bytes of the current socket's stream the browser has handed to the network. */
