@@ -393,10 +393,11 @@ async function queuePersistFlush({ direct = false } = {}) {
   const out = { persist: [], flush: [], drained: [], rejoin: [], ideal: [] };
   for (let r = 0; r < P.rounds; r++) {
     // The floor, alternating with ours: a plain WebSocket in a page sending `count` public
-    // messages with WINDOW of them unconfirmed by their echo (no storage, no reconnect).
+    // messages with at most ours' WINDOW (js/shell/queue.js, 1,024) of them unconfirmed by their
+    // echo (no storage, no reconnect).
     out.ideal.push(await withPage('ideal', { direct }, async (page) => {
       const channel = `window-${uid()}`;
-      const res = await call(page, 'windowedSends', { channel, count, bytes: 32, window: 256, timeoutMs: 60_000 }, 90_000);
+      const res = await call(page, 'windowedSends', { channel, count, bytes: 32, window: 1024, timeoutMs: 60_000 }, 90_000);
       check(res.counted >= count, `ideal windowed sends: ${res.counted}/${count}`);
       return res.ms;
     }));
