@@ -59,15 +59,15 @@ class IdbBackend {
     const tx = this.db.transaction(STORE, "readonly");
     const os = tx.objectStore(STORE);
     const req = os.index(BY_CHANNEL).openKeyCursor(IDBKeyRange.only(channel));
-    const step = (move) =>
-      new Promise((resolve, reject) => {
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-        if (move) move();
-      });
-    let cursor = await step(null);
-    if (cursor && cursor.primaryKey < after) cursor = await step(() => cursor.continuePrimaryKey(channel, after));
-    if (cursor && cursor.primaryKey <= after) cursor = await step(() => cursor.continue());
+    // The cursor's request succeeds again after each move.
+    const moved = (move) => {
+      const next = request(req);
+      move();
+      return next;
+    };
+    let cursor = await request(req);
+    if (cursor && cursor.primaryKey < after) cursor = await moved(() => cursor.continuePrimaryKey(channel, after));
+    if (cursor && cursor.primaryKey <= after) cursor = await moved(() => cursor.continue());
     if (!cursor) return [[], []];
     const range = IDBKeyRange.lowerBound(cursor.primaryKey);
     const [keys, values] = await Promise.all([request(os.getAllKeys(range, limit)), request(os.getAll(range, limit))]);
