@@ -2,7 +2,8 @@
 // `scripts/build.sh`) in headless Chromium: a page served by the local server with
 // the package, and the browser-side helpers those tests share.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import path from 'node:path';
 import { ROOT, launchBrowser, startServer } from './support.mjs';
@@ -42,11 +43,28 @@ export function pageServerForTests(options, use) {
 }
 
 /**
- * Opens the test page in a fresh context; collects page errors and console messages. The page
- * gets `window.t` helpers (see PAGE_HELPERS).
+ * Resolves once every thread of process `pid` is stopped (SIGSTOP takes effect asynchronously: on
+ * a loaded machine a server thread can still run, and answer, after kill() returned).
  */
-export async function openPage(browser, server, { initScript } = {}) {
-  const context = await browser.newContext();
+export async function allStopped(pid) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const states = readdirSync(`/proc/${pid}/task`).map((t) => {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    });
+    if (states.every((s) => s === 'T')) return;
+    assert.ok(Date.now() < deadline, `server threads not stopped: ${states.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Opens the test page in a fresh context (or in `context`, beside its other pages); collects page
+ * errors and console messages. The page gets `window.t` helpers (see PAGE_HELPERS).
+ */
+export async function openPage(browser, server, { initScript, context: existing } = {}) {
+  const context = existing || (await browser.newContext());
   const page = await context.newPage();
   const errors = [];
   const consoleLines = [];

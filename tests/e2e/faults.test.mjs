@@ -1,14 +1,14 @@
 // Fault tests of this project's client (pkg/) in headless Chromium against the local server's
-// admin endpoints: every close code of PROTOCOL.md, an outage in the middle of a queue flush, the
-// server restarted (same port) in the middle of a blast, and 100 channels rejoined after a
-// reconnect.
+// admin endpoints: every close code of PROTOCOL.md, an outage in the middle of a queue flush, a
+// tab killed in the middle of one, the server restarted (same port) in the middle of a blast, and
+// 100 channels rejoined after a reconnect.
 //
 //   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/faults.test.mjs
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, pageServerForTests, startPageServer } from './fault-support.mjs';
+import { allStopped, openPage, pageServerForTests, startPageServer } from './fault-support.mjs';
 
 const CONFIG = `
 [[channel]]
@@ -146,6 +146,98 @@ test('an outage in the middle of a queue flush loses nothing, keeps the order, a
   assert.ok(r.accepted >= N && r.accepted - N <= 1024, `the server processed ${r.accepted} for ${N}`);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a tab killed in the middle of a queue flush (no pagehide): the next tab of the origin delivers the rest, nothing lost', async () => {
+  // The flush keeps at most 1,024 unconfirmed: with the server frozen early, far fewer than N
+  // can be sent before the kill, even on a loaded machine where the freeze comes late.
+  const N = 3000;
+  const channel = 'flush/killed';
+  const database = `killed-${Math.random()}`;
+  // An observer in a context of its own hears every message the server processes, in its order.
+  const observer = await openPage(browser, server);
+  await observer.page.evaluate(async ({ host, channel }) => {
+    const { xrt, t } = window;
+    t.configure(host);
+    const ch = xrt.openChannel(channel);
+    window.seen = [];
+    window.distinct = new Set();
+    ch.on('message', (f) => {
+      window.seen.push(f.payload.seq);
+      window.distinct.add(f.payload.seq);
+    });
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+  }, { host: server.host, channel });
+  // The first tab queues N messages while its browser is offline (the observer stays connected).
+  const first = await openPage(browser, server);
+  await first.page.evaluate(async ({ host, channel, database }) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database } });
+    window.ch = xrt.openChannel(channel, { queueOfflineActions: true });
+    await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+  }, { host: server.host, channel, database });
+  await first.context.setOffline(true);
+  await first.page.waitForFunction(() => window.xrt.connectionState() === 'offline');
+  const queued = await first.page.evaluate((N) => {
+    const pad = 'p'.repeat(200);
+    return Promise.all(Array.from({ length: N }, (_, seq) => window.ch.message({ seq, pad })));
+  }, N);
+  assert.deepEqual(new Set(queued), new Set(['queued']));
+  // Back online, the flush starts. Once the server has some of it, freeze the server (so the
+  // flush cannot finish: no echo comes back), and crash the tab's renderer: no pagehide, no
+  // close frame, its IndexedDB transactions and Web Lock dropped by the browser.
+  await first.context.setOffline(false);
+  for (let i = 0; ((await server.admin('stats')).channels[channel]?.messages ?? 0) < 100; i++) {
+    assert.ok(i < 3000, 'the flush started');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  server.process.kill('SIGSTOP');
+  try {
+    await allStopped(server.process.pid);
+    const crashed = first.page.waitForEvent('crash');
+    const cdp = await first.context.newCDPSession(first.page);
+    // The command itself never answers: the page it would answer from is gone.
+    cdp.send('Page.crash').catch(() => {});
+    await crashed;
+  } finally {
+    server.process.kill('SIGCONT');
+  }
+  // The server reads what the dead tab's socket still carried, then sees it closed.
+  for (let i = 0; (await server.admin('stats')).connections !== 1; i++) {
+    assert.ok(i < 500, 'the crashed tab\'s socket is closed on the server');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const heardAtKill = (await server.admin('stats')).channels[channel].messages;
+  assert.ok(heardAtKill < N, `the kill hit the middle of the flush (${heardAtKill} of ${N} arrived)`);
+  // A new tab of the same origin (the same browser context: the same IndexedDB) opens the channel.
+  const next = await openPage(browser, server, { context: first.context });
+  const atOpen = await next.page.evaluate(async ({ host, channel, database }) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database } });
+    const ch = xrt.openChannel(channel, { queueOfflineActions: true });
+    const atOpen = await ch.pending();
+    let now = atOpen;
+    while (now !== 0) {
+      await t.next(ch, 'queue', () => true, 30_000);
+      now = await ch.pending();
+    }
+    return atOpen;
+  }, { host: server.host, channel, database });
+  // Deleted from the store: only messages the server had processed (their echo confirmed them).
+  assert.ok(N - atOpen <= heardAtKill, `${N - atOpen} deleted, ${heardAtKill} arrived`);
+  await observer.page.waitForFunction((N) => window.distinct.size === N, N, { timeout: 30_000 });
+  const accepted = (await server.admin('stats')).channels[channel].messages;
+  await observer.page.waitForFunction((accepted) => window.seen.length >= accepted, accepted, { timeout: 30_000 });
+  const seen = await observer.page.evaluate(() => window.seen);
+  // Nothing lost; first arrivals in order; the next tab sent each stored message once, oldest
+  // first, so what arrived twice is what the dead tab had delivered and not yet deleted.
+  assert.deepEqual([...new Set(seen)], Array.from({ length: N }, (_, i) => i), 'every message arrived; first arrivals in order');
+  assert.equal(seen.length, heardAtKill + atOpen, 'each stored message sent once by the next tab');
+  assert.deepEqual(seen.slice(heardAtKill), Array.from({ length: atOpen }, (_, i) => N - atOpen + i), 'the next tab sent the store in order');
+  assert.deepEqual(next.errors, []);
+  assert.deepEqual(observer.errors, []);
+  await observer.context.close();
+  await first.context.close();
 });
 
 test('100 channels are all rejoined after a reconnect, also those reopened while it was down', async () => {

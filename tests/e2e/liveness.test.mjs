@@ -13,10 +13,9 @@
 //   scripts/build.sh && cargo build -p xano-realtime-server
 //   node --test tests/e2e/liveness.test.mjs
 
-import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, pageServerForTests, startPageServer } from './fault-support.mjs';
+import { allStopped, openPage, pageServerForTests, startPageServer } from './fault-support.mjs';
 
 const CONFIG = `
 [[channel]]
@@ -36,21 +35,6 @@ function recordSockets() {
       window.sockets.push(this);
     }
   };
-}
-
-// Resolves once every thread of process `pid` is stopped (SIGSTOP takes effect asynchronously: on
-// a loaded machine a server thread can still run, and answer, after kill() returned).
-async function allStopped(pid) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const states = readdirSync(`/proc/${pid}/task`).map((t) => {
-      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    });
-    if (states.every((s) => s === 'T')) return;
-    assert.ok(Date.now() < deadline, `server threads not stopped: ${states.join('')}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 let server;
