@@ -88,7 +88,8 @@ export interface ClientStats {
   channels: number;
   /**
    * Messages sent on `queueOfflineActions` channels that this tab keeps until they are confirmed
-   * (by their echo, or, for messages the server does not echo, once the browser has sent them).
+   * (by their echo, or, for private and authenticated-only messages, which the server does not
+   * echo, once the browser has sent them).
    */
   unconfirmed: number;
   listeners: number;

@@ -14,8 +14,11 @@
 //
 // Private and authenticated-only messages are not echoed to their sender. They are confirmed by
 // a later echo of ours, or else once the browser has handed them to the network
-// (WebSocket.bufferedAmount, looked at every few such messages), which is also how every
-// message is confirmed by a server found not to echo at all.
+// (WebSocket.bufferedAmount, looked at every few such messages).
+//
+// A public message is confirmed by an echo and by nothing else. A server that stops answering
+// (frozen, overloaded, or no longer letting us send) therefore holds its messages here and in the
+// store however long it takes: what it never processed is never taken for delivered.
 
 import { handed } from "./socket.js";
 
@@ -56,19 +59,6 @@ export function setNotify(f) {
 export function settled(entries) {
   const origins = entries.filter((e) => e.o !== undefined).map((e) => e.o);
   if (origins.length !== 0) notify(origins);
-}
-
-let echoless = false;
-
-/** Whether the server was found not to echo messages to their sender. */
-export function serverEchoes() {
-  return !echoless;
-}
-
-/** After a flush stalled with no echo at all on an open socket: confirm by drain from now on. */
-export function assumeNoEchoes() {
-  if (!echoless) console.warn("xano-realtime: the server does not echo messages to their sender; queued messages are now confirmed once sent");
-  echoless = true;
 }
 
 // Whether two JSON values are equal (object key order aside: a server may re-serialise them).
@@ -115,8 +105,6 @@ export class Outbox {
     this.waiter = null;
     this.timer = null;
     this.due = 0;
-    this.waitMs = 0;
-    this.progressAt = 0;
   }
 
   get size() {
@@ -192,7 +180,7 @@ export class Outbox {
   confirmDrained(handedBytes) {
     const list = this.list;
     let i = this.head;
-    while (i < list.length && (list[i].a < 0 || echoless) && list[i].e <= handedBytes) i++;
+    while (i < list.length && list[i].a < 0 && list[i].e <= handedBytes) i++;
     if (i > this.head) this.confirm(i - this.head);
   }
 
@@ -207,7 +195,7 @@ export class Outbox {
     const delivered = [];
     for (const entry of this.list.slice(this.head)) {
       if (entry.k !== undefined) continue;
-      if ((entry.a < 0 || echoless) && entry.e <= handedBytes) delivered.push(entry);
+      if (entry.a < 0 && entry.e <= handedBytes) delivered.push(entry);
       else again.push(entry);
     }
     settled(delivered);
@@ -219,40 +207,29 @@ export class Outbox {
   }
 
   /**
-   * Resolves true at the next confirmation (or clearing), or false once nothing was confirmed for
-   * `ms`. One timer serves many waits: it is armed when none is (or re-armed for a shorter wait),
-   * and looks at the time of the last progress when it fires.
+   * Resolves at the next confirmation (or clearing), or after `ms` at the latest. One timer serves
+   * many waits: it is armed when none is, or re-armed for a shorter wait; it wakes whoever waits
+   * when it fires (a waiter looks again and waits anew).
    */
   progress(ms) {
     return new Promise((resolve) => {
       this.waiter = resolve;
-      this.waitMs = ms;
       const due = performance.now() + ms;
       if (this.timer !== null) {
         if (this.due <= due) return;
         clearTimeout(this.timer);
       }
-      this.arm(ms);
+      this.due = due;
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.wake();
+      }, ms);
     });
   }
 
-  arm(ms) {
-    this.due = performance.now() + ms;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.waiter === null) return;
-      const idle = performance.now() - this.progressAt;
-      if (idle < this.waitMs) return this.arm(this.waitMs - idle);
-      const waiter = this.waiter;
-      this.waiter = null;
-      waiter(false);
-    }, ms);
-  }
-
   wake() {
-    this.progressAt = performance.now();
     const waiter = this.waiter;
     this.waiter = null;
-    if (waiter) waiter(true);
+    if (waiter) waiter();
   }
 }

@@ -13,7 +13,7 @@
 import { w, input } from "./core.js";
 import { QueueStore } from "./store.js";
 import { deliver } from "./router.js";
-import { assumeNoEchoes, serverEchoes, settled } from "./outbox.js";
+import { settled } from "./outbox.js";
 import { send, handed, socket } from "./socket.js";
 import { share, post } from "./share.js";
 
@@ -23,8 +23,9 @@ const CHUNK = 1024;
  * server may queue for one socket before it closes a slow reader (1013), since each comes back
  * as an echo. */
 const WINDOW = 1024;
-/** A flush that sees no echo for this long on an open socket concludes the server never echoes. */
-const STALL_MS = 30000;
+/** How long a flush waiting for echoes sleeps before it looks again (a confirmation or a lost
+ * socket wakes it sooner). No silence, however long, counts as a confirmation. */
+const RECHECK_MS = 30000;
 /** How often a flush looks whether the browser has sent a frame that no echo will confirm. */
 const DRAIN_MS = 20;
 
@@ -153,16 +154,15 @@ async function flushLocked(slot, flush) {
   // Waits for confirmations until fewer than `limit` flushed frames are in flight; deletes the
   // confirmed ones in batches meanwhile (the store runs operations in order, so a later read
   // never sees them).
-  // Frames the server does not echo (authenticated-only, private; every frame once it is known
-  // not to echo) are confirmed once the browser has sent them: while one is first in line, look
-  // again every DRAIN_MS rather than wait for an echo.
+  // Frames the server does not echo (authenticated-only, private) are confirmed once the browser
+  // has sent them: while one is first in line, look again every DRAIN_MS rather than wait for an
+  // echo.
   const settle = async (limit) => {
     while (box.keyed >= limit && current()) {
       box.confirmDrained(handed());
       if (box.keyed < limit) break;
       const first = box.list[box.head];
-      const draining = first !== undefined && (first.a < 0 || !serverEchoes());
-      if (!(await box.progress(draining ? DRAIN_MS : STALL_MS)) && !draining && current() && serverEchoes()) assumeNoEchoes();
+      await box.progress(first !== undefined && first.a < 0 ? DRAIN_MS : RECHECK_MS);
       if (box.done.length >= DELETE_BATCH) removeDone().catch(() => {});
     }
   };
