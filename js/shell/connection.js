@@ -9,7 +9,7 @@
 import { OP, STATES, NONE, attached, input, setPerformer, w } from "./core.js";
 import { deliver, deliverAll, inbound, slotOf, linger, forget } from "./router.js";
 import { state, emitState } from "./events.js";
-import { announce, requeue, startFlush } from "./queue.js";
+import { announce, keepUnconfirmed, requeue, startFlush } from "./queue.js";
 import { newSocket } from "./outbox.js";
 import { socket, send, retire } from "./socket.js";
 import { share, post } from "./share.js";
@@ -209,6 +209,7 @@ export function start() {
   listening = true;
   window.addEventListener("online", () => attached() && input((x) => x.xr_online()));
   window.addEventListener("offline", () => attached() && input((x) => x.xr_offline()));
+  window.addEventListener("pagehide", keepUnconfirmed);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible" && attached()) input((x) => x.xr_visible());
   });

@@ -12,7 +12,7 @@
 
 import { w, input } from "./core.js";
 import { QueueStore } from "./store.js";
-import { deliver } from "./router.js";
+import { deliver, slotsWithUnconfirmed } from "./router.js";
 import { settled } from "./outbox.js";
 import { send, handed, socket } from "./socket.js";
 import { share, post } from "./share.js";
@@ -104,17 +104,18 @@ export function announce(slot) {
 
 /**
  * The socket that carried the slot's unconfirmed direct sends is gone: they go back to the front
- * of the channel's queue, in order, ahead of anything queued since.
+ * of the channel's queue, in order, ahead of anything queued since. (`pageGone`: see
+ * `keepUnconfirmed`.)
  */
-export function requeue(slot) {
-  const again = slot.outbox.takeUnconfirmed(socket.handed);
+export function requeue(slot, pageGone = false) {
+  let again = slot.outbox.takeUnconfirmed(pageGone ? handed() : socket.handed);
+  // A follower's messages are the follower's to send again: it does so to the next leader.
+  if (pageGone) again = again.filter((e) => e.o === undefined);
   if (again.length === 0) return;
   const asOf = w().xr_last_queued(slot.id);
   const s = theStore();
-  s.unshift(
-    slot.name,
-    again.map((e) => e.t),
-  )
+  const frames = again.map((e) => e.t);
+  (pageGone ? s.appendNow(slot.name, frames) : s.unshift(slot.name, frames))
     .then(() => {
       settled(again);
       return s.count(slot.name);
@@ -125,6 +126,17 @@ export function requeue(slot) {
       },
       (e) => console.error("xano-realtime: could not put unconfirmed messages back in the offline queue", e),
     );
+}
+
+/**
+ * The page is going away (`pagehide`): the browser may drop what an unloading page's socket still
+ * buffers, so what it carries unconfirmed on queue channels is stored for the next page of the
+ * origin to send again. Written at once (an unloading page runs no later task), after what the
+ * store holds: only a channel closed and reopened on this socket, its earlier opening's messages
+ * still unconfirmed and its reopening's queue being flushed, can then see the two out of order.
+ */
+export function keepUnconfirmed() {
+  for (const slot of slotsWithUnconfirmed()) requeue(slot, true);
 }
 
 // Runs `run()` (which returns a promise) holding the Web Lock `name`, so that only one tab of this

@@ -90,6 +90,14 @@ export function listenerCount() {
   return n;
 }
 
+/** The slots whose outbox holds messages, lingering and open; of one channel oldest opening first. */
+export function slotsWithUnconfirmed() {
+  const out = [];
+  for (const list of lingering.values()) out.push(...list);
+  for (const slot of slots.values()) if (slot.outbox !== null && slot.outbox.size !== 0) out.push(slot);
+  return out;
+}
+
 /** Messages this tab keeps until confirmed: in open channels' outboxes and in closed channels' still watching for echoes. */
 export function unconfirmedCount() {
   let n = 0;

@@ -49,6 +49,7 @@ class IdbBackend {
     const tx = this.db.transaction(STORE, "readwrite");
     const os = tx.objectStore(STORE);
     for (const [channel, frame] of records) os.add({ channel, frame });
+    if (tx.commit) tx.commit();
     await done(tx);
   }
   // The channel's frames stored after key `after`, oldest first, at most `limit` (fewer when
@@ -144,6 +145,8 @@ export class QueueStore {
     this.tail = Promise.resolve();
     this.batch = null;
     this.fallbackReason = null;
+    /** The backend once open, for appendNow. */
+    this.open = null;
     this.backend = openDatabase(name).then(
       (db) => new IdbBackend(db),
       (e) => {
@@ -152,6 +155,9 @@ export class QueueStore {
         return new MemoryBackend();
       },
     );
+    this.backend.then((b) => {
+      this.open = b;
+    });
   }
 
   // Runs `op(backend)` after every operation called before it.
@@ -191,6 +197,13 @@ export class QueueStore {
   remove(keys) {
     this.batch = null;
     return this.run((b) => b.remove(keys));
+  }
+
+  // Stores frames after everything stored, in one transaction issued before this returns when the
+  // store is open (for a page going away, which may run no later task).
+  appendNow(channel, frames) {
+    const records = frames.map((frame) => [channel, frame]);
+    return this.open !== null ? this.open.write(records) : this.run((b) => b.write(records));
   }
 
   // Stores frames ahead of everything already stored, in order (messages sent again after their

@@ -1,7 +1,7 @@
 // Fault tests of this project's client (pkg/) in headless Chromium against the local server's
 // admin endpoints: every close code of PROTOCOL.md, an outage in the middle of a queue flush, a
-// tab killed in the middle of one, the server restarted (same port) in the middle of a blast, and
-// 100 channels rejoined after a reconnect.
+// tab killed in the middle of one, a page reloaded right after a burst of sends, the server
+// restarted (same port) in the middle of a blast, and 100 channels rejoined after a reconnect.
 //
 //   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/faults.test.mjs
@@ -238,6 +238,52 @@ test('a tab killed in the middle of a queue flush (no pagehide): the next tab of
   assert.deepEqual(observer.errors, []);
   await observer.context.close();
   await first.context.close();
+});
+
+test('a page reloaded in the same task as 3,000 sends of 2 KB on a queue channel: none is lost', async () => {
+  const N = 3000;
+  const channel = 'flush/reloaded';
+  const database = `reloaded-${Math.random()}`;
+  const observer = await openPage(browser, server);
+  await observer.page.evaluate(async ({ host, channel }) => {
+    const { xrt, t } = window;
+    t.configure(host);
+    const ch = xrt.openChannel(channel);
+    window.seen = new Set();
+    ch.on('message', (f) => typeof f.payload.seq === 'number' && window.seen.add(f.payload.seq));
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+  }, { host: server.host, channel });
+  const { page, errors, context } = await openPage(browser, server);
+  const open = async ({ host, channel, database }) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database } });
+    window.ch = xrt.openChannel(channel, { queueOfflineActions: true });
+    await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+  };
+  await page.evaluate(open, { host: server.host, channel, database });
+  // Once the channel's first flush is done, sends go straight to the socket.
+  await page.evaluate(async () => {
+    while ((await window.ch.message({ probe: true })) !== 'sent') await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+  // Every message is handed to the socket ("sent"), then the page goes away at once: the browser
+  // still holds most of them.
+  const reloaded = page.waitForEvent('load');
+  const outcomes = await page.evaluate((N) => {
+    const all = Array.from({ length: N }, (_, seq) => window.ch.message({ seq, pad: 'x'.repeat(2000) }));
+    location.reload();
+    return Promise.race([Promise.all(all), new Promise((resolve) => setTimeout(() => resolve(['reloaded']), 0))]).then((o) => [...new Set(o)]);
+  }, N).catch(() => ['reloaded']);
+  await reloaded;
+  await page.evaluate(() => window.ready);
+  // The next page of the origin opens the channel: it sends what the first one put back.
+  await page.evaluate(open, { host: server.host, channel, database });
+  await observer.page.waitForFunction((N) => window.seen.size === N, N, { timeout: 30_000 }).catch(async () => {
+    const got = await observer.page.evaluate(() => window.seen.size);
+    assert.fail(`${N - got} of ${N} messages were lost (outcomes before the reload: ${outcomes})`);
+  });
+  assert.deepEqual(errors, []);
+  await observer.context.close();
+  await context.close();
 });
 
 test('100 channels are all rejoined after a reconnect, also those reopened while it was down', async () => {
