@@ -148,13 +148,11 @@ test('an outage in the middle of a queue flush loses nothing, keeps the order, a
   await context.close();
 });
 
-test('a tab killed in the middle of a queue flush (no pagehide): the next tab of the origin delivers the rest, nothing lost', async () => {
-  // The flush keeps at most 1,024 unconfirmed: with the server frozen early, far fewer than N
-  // can be sent before the kill, even on a loaded machine where the freeze comes late.
-  const N = 3000;
-  const channel = 'flush/killed';
-  const database = `killed-${Math.random()}`;
-  // An observer in a context of its own hears every message the server processes, in its order.
+/**
+ * An observer in a context of its own: hears every message on `channel` that the server processes,
+ * in its order (`window.seen`: the payloads' `seq`, repeats included; `window.distinct`).
+ */
+async function openObserver(channel) {
   const observer = await openPage(browser, server);
   await observer.page.evaluate(async ({ host, channel }) => {
     const { xrt, t } = window;
@@ -163,11 +161,22 @@ test('a tab killed in the middle of a queue flush (no pagehide): the next tab of
     window.seen = [];
     window.distinct = new Set();
     ch.on('message', (f) => {
+      if (typeof f.payload.seq !== 'number') return;
       window.seen.push(f.payload.seq);
       window.distinct.add(f.payload.seq);
     });
     await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
   }, { host: server.host, channel });
+  return observer;
+}
+
+test('a tab killed in the middle of a queue flush (no pagehide): the next tab of the origin delivers the rest, nothing lost', async () => {
+  // The flush keeps at most 1,024 unconfirmed: with the server frozen early, far fewer than N
+  // can be sent before the kill, even on a loaded machine where the freeze comes late.
+  const N = 3000;
+  const channel = 'flush/killed';
+  const database = `killed-${Math.random()}`;
+  const observer = await openObserver(channel);
   // The first tab queues N messages while its browser is offline (the observer stays connected).
   const first = await openPage(browser, server);
   await first.page.evaluate(async ({ host, channel, database }) => {
@@ -244,15 +253,7 @@ test('a page reloaded in the same task as 3,000 sends of 2 KB on a queue channel
   const N = 3000;
   const channel = 'flush/reloaded';
   const database = `reloaded-${Math.random()}`;
-  const observer = await openPage(browser, server);
-  await observer.page.evaluate(async ({ host, channel }) => {
-    const { xrt, t } = window;
-    t.configure(host);
-    const ch = xrt.openChannel(channel);
-    window.seen = new Set();
-    ch.on('message', (f) => typeof f.payload.seq === 'number' && window.seen.add(f.payload.seq));
-    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
-  }, { host: server.host, channel });
+  const observer = await openObserver(channel);
   const { page, errors, context } = await openPage(browser, server);
   const open = async ({ host, channel, database }) => {
     const { xrt, t } = window;
@@ -277,8 +278,8 @@ test('a page reloaded in the same task as 3,000 sends of 2 KB on a queue channel
   await page.evaluate(() => window.ready);
   // The next page of the origin opens the channel: it sends what the first one put back.
   await page.evaluate(open, { host: server.host, channel, database });
-  await observer.page.waitForFunction((N) => window.seen.size === N, N, { timeout: 30_000 }).catch(async () => {
-    const got = await observer.page.evaluate(() => window.seen.size);
+  await observer.page.waitForFunction((N) => window.distinct.size === N, N, { timeout: 30_000 }).catch(async () => {
+    const got = await observer.page.evaluate(() => window.distinct.size);
     assert.fail(`${N - got} of ${N} messages were lost (outcomes before the reload: ${outcomes})`);
   });
   assert.deepEqual(errors, []);
