@@ -69,6 +69,8 @@ function newSlot(name, options, local) {
     members: new Map(),
     outbox: null,
     flush: 0,
+    /** This page stored a frame since its flush last looked (queue.js). */
+    stored: false,
     pending: 0,
     announcing: false,
     /** This tab's page has it open (a leader also keeps its followers' channels). */

@@ -56,7 +56,12 @@ export function storeMessage(slot, text, storeError) {
   return theStore()
     .append(slot.name, text)
     .then(
-      () => "queued",
+      () => {
+        // A flush waiting on frames in flight sends this one at once (flushLocked).
+        slot.stored = true;
+        if (slot.outbox !== null) slot.outbox.wake();
+        return "queued";
+      },
       (e) => {
         if (slot.live) input((x) => x.xr_store_failed(slot.id));
         throw storeError(e && e.message ? String(e.message) : String(e));
@@ -169,13 +174,15 @@ async function flushLocked(slot, flush) {
   // Frames the server does not echo (authenticated-only, private) are confirmed once the browser
   // has sent them: while one is first in line, look again every DRAIN_MS rather than wait for an
   // echo.
-  const settle = async (limit) => {
+  // `once`: wait for one wake-up at most.
+  const settle = async (limit, once) => {
     while (box.keyed >= limit && current()) {
       box.confirmDrained(handed());
       if (box.keyed < limit) break;
       const first = box.list[box.head];
       await box.progress(first !== undefined && first.a < 0 ? DRAIN_MS : RECHECK_MS);
       if (box.done.length >= DELETE_BATCH) removeDone().catch(() => {});
+      if (once) break;
     }
   };
   let emptied = false;
@@ -193,10 +200,18 @@ async function flushLocked(slot, flush) {
     flushing: while (current()) {
       const [keys, frames] = await next;
       if (keys.length === 0) {
-        // Nothing after the last frame sent: once what is in flight is confirmed and deleted, a
-        // channel with nothing left in the store ends the flush.
-        await settle(1);
-        if (!current()) break;
+        // Nothing stored after the last frame sent. While frames are in flight, wait for a
+        // confirmation or for a frame this page stores meanwhile, which is sent at once: a frame
+        // the server refused without naming its channel (too large) is never echoed, and only a
+        // later message's echo confirms it.
+        if (box.keyed > 0) {
+          await settle(1, true);
+          if (!current()) break;
+          next = slot.stored ? readAfter(last) : NOTHING;
+          slot.stored = false;
+          continue;
+        }
+        // Nothing in flight either: a channel with nothing left in the store ends the flush.
         await removeDone();
         const [rest] = await s.readAfter(slot.name, -Infinity, 1);
         if (rest.length === 0) {
@@ -230,6 +245,9 @@ async function flushLocked(slot, flush) {
     if (slot.live) input((x) => x.xr_flush_done(slot.id, flush, covers, emptied ? 1 : 0, remaining, asOf));
   }
 }
+
+/** A read that found nothing. */
+const NOTHING = Promise.resolve([[], []]);
 
 const PAYLOAD = '},"payload":';
 

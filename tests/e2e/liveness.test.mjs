@@ -8,6 +8,7 @@
 //     started again on the same port: all 20 arrive, in order, nothing left pending;
 //   - the server frozen for 35 s in the middle of a queue flush, then killed and restarted: every
 //     queued message arrives (no silence counts as a confirmation);
+//   - a queued message the server refuses without naming its channel does not hold the queue back;
 //   - a peer's identical payloads never confirm our messages (a fake socket plays the server);
 //   - messages the server does not echo (authenticated-only) are not kept on a queue channel once
 //     the browser has sent them.
@@ -320,6 +321,42 @@ test('the server frozen in the middle of a queue flush for longer than any wait 
     await second.stop();
   }
   assert.deepEqual(errors, []);
+});
+
+test('a queued message the server refuses without naming its channel (too large) does not hold the queue back', async () => {
+  const { page, errors, context } = await openPage(browser, server);
+  await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database: `refused-${Math.random()}` } });
+    window.ch = xrt.openChannel('liveness/refused', { queueOfflineActions: true });
+    await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+  }, server.host);
+  await context.setOffline(true);
+  await page.waitForFunction(() => window.xrt.connectionState() === 'offline');
+  // The second is over the server's 256 KiB: it answers with an error that names no channel, and
+  // never echoes it.
+  const queued = await page.evaluate(() => Promise.all([window.ch.message({ seq: 0 }), window.ch.message({ big: 'x'.repeat(300 * 1024) })]));
+  assert.deepEqual(queued, ['queued', 'queued']);
+  const first = page.evaluate(() => window.t.next(window.ch, 'message', (f) => f.payload.seq === 0));
+  await context.setOffline(false);
+  await first;
+  // The flush is left with the refused frame in flight. A message sent now is stored (the flush
+  // is not done), sent at once, and its echo confirms the refused frame before it: the queue
+  // empties well before any 30 s wait would end.
+  const r = await page.evaluate(async () => {
+    const { t, ch, xrt } = window;
+    const echoed = t.next(ch, 'message', (f) => f.payload.seq === 1, 10_000);
+    const drained = t.next(ch, 'queue', (f) => f.payload.pending === 0, 10_000);
+    const outcome = await ch.message({ seq: 1 });
+    await echoed;
+    await drained;
+    return { outcome, pending: await ch.pending(), unconfirmed: xrt.clientStats().unconfirmed };
+  });
+  assert.deepEqual(r, { outcome: 'queued', pending: 0, unconfirmed: 0 });
+  const stats = await server.admin('stats');
+  assert.equal(stats.channels['liveness/refused'].messages, 2, 'the two the server took, each once');
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 // A WebSocket that never touches the network: the test plays the server.
