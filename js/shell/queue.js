@@ -107,6 +107,9 @@ export function announce(slot) {
     });
 }
 
+/** Messages put back after a lost socket whose write has not committed yet: [channel, frames]. */
+const puttingBack = new Set();
+
 /**
  * The socket that carried the slot's unconfirmed direct sends is gone: they go back to the front
  * of the channel's queue, in order, ahead of anything queued since. (`pageGone`: see
@@ -119,9 +122,11 @@ export function requeue(slot, pageGone = false) {
   if (again.length === 0) return;
   const asOf = w().xr_last_queued(slot.id);
   const s = theStore();
-  const frames = again.map((e) => e.t);
-  (pageGone ? s.appendNow(slot.name, frames) : s.unshift(slot.name, frames))
+  const put = [slot.name, again.map((e) => e.t)];
+  if (!pageGone) puttingBack.add(put);
+  (pageGone ? s.appendNow(...put) : s.unshift(...put))
     .then(() => {
+      puttingBack.delete(put);
       settled(again);
       return s.count(slot.name);
     })
@@ -129,7 +134,10 @@ export function requeue(slot, pageGone = false) {
       (n) => {
         if (slot.live && slot.id !== 0) input((x) => x.xr_counted(slot.id, n, asOf));
       },
-      (e) => console.error("xano-realtime: could not put unconfirmed messages back in the offline queue", e),
+      (e) => {
+        // Not when `keepUnconfirmed` took the put-back over (and aborted this write).
+        if (pageGone || puttingBack.delete(put)) console.error("xano-realtime: could not put unconfirmed messages back in the offline queue", e);
+      },
     );
 }
 
@@ -141,6 +149,13 @@ export function requeue(slot, pageGone = false) {
  * still unconfirmed and its reopening's queue being flushed, can then see the two out of order.
  */
 export function keepUnconfirmed() {
+  // Put back after a socket lost just before, and not written yet (its read needs a later task):
+  // written now instead, before what the outboxes hold, which was sent after.
+  if (puttingBack.size !== 0) {
+    theStore().giveWay();
+    for (const put of puttingBack) theStore().appendNow(...put);
+    puttingBack.clear();
+  }
   for (const slot of slotsWithUnconfirmed()) requeue(slot, true);
 }
 

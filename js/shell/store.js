@@ -82,13 +82,24 @@ class IdbBackend {
     return mine;
   }
   // Puts frames before everything stored (keys below the smallest one), in one transaction.
+  // (The transaction is `this.unshifting` meanwhile: see `giveWay`.)
   async unshift(channel, frames) {
     const tx = this.db.transaction(STORE, "readwrite");
+    this.unshifting = tx;
     const os = tx.objectStore(STORE);
-    const first = await request(os.openKeyCursor());
-    const below = first ? first.key : 1;
-    frames.forEach((frame, i) => os.add({ channel, frame }, below - frames.length + i));
-    await done(tx);
+    try {
+      const first = await request(os.openKeyCursor());
+      const below = first ? first.key : 1;
+      frames.forEach((frame, i) => os.add({ channel, frame }, below - frames.length + i));
+      await done(tx);
+    } finally {
+      if (this.unshifting === tx) this.unshifting = null;
+    }
+  }
+  // Aborts an unshift under way: its read needs a later task, and a write that must commit before
+  // the page goes away would wait behind it (appendNow then writes its frames).
+  giveWay() {
+    if (this.unshifting) this.unshifting.abort();
   }
   // Deletes the frames stored under `keys`: each run of consecutive integer keys with one ranged
   // request (no other record can sit between two consecutive keys), which costs the browser one
@@ -204,6 +215,11 @@ export class QueueStore {
   appendNow(channel, frames) {
     const records = frames.map((frame) => [channel, frame]);
     return this.open !== null ? this.open.write(records) : this.run((b) => b.write(records));
+  }
+
+  // Aborts an unshift under way (IndexedDB only), for a page going away.
+  giveWay() {
+    if (this.open !== null && this.open.giveWay) this.open.giveWay();
   }
 
   // Stores frames ahead of everything already stored, in order (messages sent again after their

@@ -249,9 +249,13 @@ test('a tab killed in the middle of a queue flush (no pagehide): the next tab of
   await first.context.close();
 });
 
-test('a page reloaded in the same task as 3,000 sends of 2 KB on a queue channel: none is lost', async () => {
+// `lostFirst`: the socket is lost (the browser says it is offline) in the same task, just before
+// the reload, so the messages are being put back in the store when the page goes away.
+for (const lostFirst of [false, true]) {
+  const what = lostFirst ? ', its socket lost just before' : '';
+  test(`a page reloaded in the same task as 3,000 sends of 2 KB on a queue channel${what}: none is lost`, async () => {
   const N = 3000;
-  const channel = 'flush/reloaded';
+  const channel = `flush/reloaded-${lostFirst}`;
   const database = `reloaded-${Math.random()}`;
   const observer = await openObserver(channel);
   const { page, errors, context } = await openPage(browser, server);
@@ -269,11 +273,12 @@ test('a page reloaded in the same task as 3,000 sends of 2 KB on a queue channel
   // Every message is handed to the socket ("sent"), then the page goes away at once: the browser
   // still holds most of them.
   const reloaded = page.waitForEvent('load');
-  const outcomes = await page.evaluate((N) => {
+  const outcomes = await page.evaluate(({ N, lostFirst }) => {
     const all = Array.from({ length: N }, (_, seq) => window.ch.message({ seq, pad: 'x'.repeat(2000) }));
+    if (lostFirst) window.dispatchEvent(new Event('offline'));
     location.reload();
     return Promise.race([Promise.all(all), new Promise((resolve) => setTimeout(() => resolve(['reloaded']), 0))]).then((o) => [...new Set(o)]);
-  }, N).catch(() => ['reloaded']);
+  }, { N, lostFirst }).catch(() => ['reloaded']);
   await reloaded;
   await page.evaluate(() => window.ready);
   // The next page of the origin opens the channel: it sends what the first one put back.
@@ -285,7 +290,8 @@ test('a page reloaded in the same task as 3,000 sends of 2 KB on a queue channel
   assert.deepEqual(errors, []);
   await observer.context.close();
   await context.close();
-});
+  });
+}
 
 test('100 channels are all rejoined after a reconnect, also those reopened while it was down', async () => {
   const { page, errors, context } = await openPage(browser, server);
