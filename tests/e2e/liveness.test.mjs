@@ -40,6 +40,14 @@ function recordSockets() {
   };
 }
 
+/** Kills a server at once (frozen or not), as a crash would, and waits until it is gone. */
+async function killNow(server) {
+  const exited = new Promise((resolve) => server.process.once('exit', resolve));
+  server.process.kill('SIGKILL');
+  await exited;
+  await server.stop();
+}
+
 let server;
 let browser;
 pageServerForTests({ config: CONFIG }, (s, b) => {
@@ -219,10 +227,7 @@ test('the server frozen, 20 messages sent, the server killed and restarted: all 
     // The browser handed them to the network (into the frozen server's socket buffer).
     await page.waitForFunction(() => window.sockets[window.sockets.length - 1].bufferedAmount === 0);
   } finally {
-    const exited = new Promise((resolve) => first.process.once('exit', resolve));
-    first.process.kill('SIGKILL');
-    await exited;
-    await first.stop();
+    await killNow(first);
   }
   await page.evaluate(() => {
     // Listening before the server is back: the re-sent messages' echoes may come before any
@@ -293,10 +298,7 @@ test('the server frozen in the middle of a queue flush for longer than any wait 
       window.lost = window.t.next(window.ch, 'connection_status', (f) => f.payload.status === 'disconnected', 30_000);
     });
   } finally {
-    const exited = new Promise((resolve) => first.process.once('exit', resolve));
-    first.process.kill('SIGKILL');
-    await exited;
-    await first.stop();
+    await killNow(first);
   }
   await page.evaluate(() => window.lost);
   const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
