@@ -3,6 +3,8 @@
 //   node bench/profile.mjs outbound [ours|sdk|ideal] [plain|public|queue] [sends]
 //        the send loop and until the server counted all (plain: authenticated-only sends;
 //        public: public sends, echoed; queue: public sends on a queueOfflineActions channel)
+//   node bench/profile.mjs fake-outbound [ours|sdk|ideal] [plain|queue] [sends]
+//        public sends on a fake socket that echoes each (no network): the send loop and every echo
 // Needs the release server and a package: $PKG_DIR, else target/bench-pkg (scripts/bench.sh
 // builds both). For readable names, bundle without --minify into a directory of its own, e.g.
 //   esbuild js/package.js --bundle --format=esm \
@@ -16,7 +18,8 @@ import { ROOT, launchBrowser, startServer } from '../tests/e2e/support.mjs';
 
 const args = process.argv.slice(2);
 const outbound = args[0] === 'outbound';
-if (outbound) args.shift();
+const fakeOutbound = args[0] === 'fake-outbound';
+if (outbound || fakeOutbound) args.shift();
 const [client = 'ours'] = args;
 const server = await startServer({
   bin: process.env.XANO_RT_SERVER_BIN || path.join(ROOT, 'target/release/xano-realtime-server'),
@@ -48,7 +51,29 @@ function report(profile, title) {
 }
 
 try {
-  if (outbound) {
+  if (fakeOutbound) {
+    const [, kind = 'plain', sends = '20000'] = args;
+    const arg = { count: Number(sends), bytes: 200, queue: kind === 'queue' };
+    for (const round of ['warm', 'prof']) {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}/bench.html?client=${client}&fake=1`);
+      await page.evaluate(() => window.bench.load({}));
+      const cdp = await page.context().newCDPSession(page);
+      await page.evaluate((a) => window.bench.outboundFakePrepare(a), { ...arg, channel: `${round}-${kind}` });
+      if (round === 'prof') {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
+        await cdp.send('Profiler.start');
+      }
+      const r = await page.evaluate((a) => window.bench.outboundFakeRun(a), arg);
+      if (round === 'prof') {
+        const { profile } = await cdp.send('Profiler.stop');
+        report(profile, `${client}, fake echoing socket, ${kind} channel, ${sends} public sends: send loop ${r.sendLoopMs.toFixed(1)} ms, ` +
+          `every echo after ${r.ms.toFixed(0)} ms (profiled run)`);
+      }
+      await page.close();
+    }
+  } else if (outbound) {
     const [, kind = 'plain', sends = '20000'] = args;
     const arg = {
       count: Number(sends), bytes: 200, timeoutMs: 60000, authenticated: kind === 'plain', queue: kind === 'queue',

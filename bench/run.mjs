@@ -304,6 +304,35 @@ async function outbound({ queue = false, authenticated = true } = {}) {
   return { rows };
 }
 
+/**
+ * Outbound with the network taken out: `P.sends` public sends on a fake socket that answers each
+ * with its echo in a later task (harness.js outboundFake). The client's own cost to send, and on
+ * a `queueOfflineActions` channel ours' to keep each message until its echo confirms it, without
+ * the browser's per-frame cost that dominates the real-socket rows.
+ */
+async function outboundFake({ queue }) {
+  const count = P.sends;
+  const clients = queue ? ['ours', 'sdk'] : ['ours', 'sdk', 'ideal'];
+  const loop = Object.fromEntries(clients.map((c) => [c, []]));
+  const runs = await alternate(clients, FAKE_ROUNDS, (client) => withPage(client, { fake: true }, async (page) => {
+    const r = await call(page, 'outboundFake', { channel: `outf-${uid()}`, count, bytes: BYTES, queue }, 60_000);
+    check(r.echoes === count, `${client}: ${r.echoes}/${count} echoes`);
+    if (client === 'ours') check(r.outcomes.sent === count, `ours: outcomes ${JSON.stringify(r.outcomes)} ${JSON.stringify(r.client)}`);
+    loop[client].push(r.sendLoopMs);
+    return r.ms;
+  }));
+  const n = count.toLocaleString('en');
+  const what = queue
+    ? `fake echoing socket, queueOfflineActions channel, ${n} public sends of ~${BYTES} B (ours keeps each until its echo)`
+    : `fake echoing socket, ${n} public sends of ~${BYTES} B`;
+  return {
+    rows: [
+      { label: `Outbound, ${what}: the send loop alone`, unit: 'ms', better: 'lower', runs: loop },
+      { label: `Outbound, ${what}: until the listener had every echo`, unit: 'ms', better: 'lower', runs },
+    ],
+  };
+}
+
 /** Polls the server after the outage ended at `tEnd` until all `count` arrived or nothing moves. */
 async function watchDelivery(channel, count, tEnd, { quietMs, limitMs }) {
   let delivered = 0;
@@ -725,6 +754,8 @@ const SCENARIOS = [
   ['outbound-queue', 'outbound throughput, queueOfflineActions channel, authenticated-only sends', () => outbound({ queue: true, authenticated: true })],
   ['outbound-public', 'outbound throughput, plain channel, public sends', () => outbound({ authenticated: false })],
   ['outbound-queue-public', 'outbound throughput, queueOfflineActions channel, public sends', () => outbound({ queue: true, authenticated: false })],
+  ['outbound-fake', 'outbound, fake echoing socket, plain channel, public sends', () => outboundFake({ queue: false })],
+  ['outbound-fake-queue', 'outbound, fake echoing socket, queueOfflineActions channel, public sends', () => outboundFake({ queue: true })],
   ['offline', 'offline sends', () => offline({ reload: false })],
   ['offline-reload', 'offline sends with a reload', () => offline({ reload: true })],
   ['queue', 'offline queue persist and flush (ours)', () => queuePersistFlush()],

@@ -52,11 +52,12 @@
   const serverMembers = async (channel) => (await admin('stats')).channels[channel]?.members ?? 0;
 
   // ---- the WebSocket the clients see -------------------------------------------------------
-  const fake = { sockets: [], sent: 0, joins: 0, current: null };
+  const fake = { sockets: [], sent: 0, joins: 0, current: null, echoes: null, due: 0, echoed: 0, timer: null };
   if (FAKE) {
     // Opens at once (next task), counts what is sent, and hands events straight to the client's
     // handlers: the `on…` property and every addEventListener listener, in that order. No native
-    // event dispatch, so what is timed is the client's own work per frame.
+    // event dispatch, so what is timed is the client's own work per frame. With `fake.echoes`
+    // (pre-built MessageEvents) set, each `message` frame sent is answered with the next of them.
     class FakeWebSocket {
       constructor(url, protocols) {
         this.url = String(url);
@@ -99,7 +100,20 @@
       send(text) {
         if (this.readyState !== 1) throw new DOMException('not open', 'InvalidStateError');
         fake.sent++;
-        if (typeof text === 'string' && text.startsWith('{"action":"join"')) fake.joins++;
+        if (typeof text !== 'string') return;
+        if (text.startsWith('{"action":"join"')) fake.joins++;
+        else if (fake.echoes !== null && text.startsWith('{"action":"message"')) this.echoLater();
+      }
+      // The next pre-built echo (fake.echoes), handed to the client in a later task with every
+      // other one due by then, as a server's echoes arrive after the sends that caused them.
+      echoLater() {
+        fake.due++;
+        if (fake.timer !== null) return;
+        fake.timer = setTimeout(() => {
+          fake.timer = null;
+          const { echoes } = fake;
+          while (fake.echoed < fake.due && this.readyState === 1) this.fire('message', echoes[fake.echoed++]);
+        }, 0);
       }
       close(code = 1000, reason = '') {
         if (this.readyState >= 2) return;
@@ -294,6 +308,12 @@
     return JSON.stringify({ ...head, payload: { seq, pad }, client });
   }
 
+  // What each send returned (ours: a promise; the SDK and the ideal: nothing), looked at after the
+  // timed loop: the loop times the client's work, not the page's bookkeeping of its results.
+  function settleAll(results, onResult, onReject) {
+    for (const p of results) if (p && typeof p.then === 'function') p.then(onResult, onReject);
+  }
+
   const payloadOf = (i, bytes = 200) => ({ seq: i, pad: 'x'.repeat(Math.max(0, bytes - 60)) });
 
   window.bench = {
@@ -393,12 +413,11 @@
       const outcomes = {};
       const onResult = (r) => { outcomes[r] = (outcomes[r] || 0) + 1; };
       const onReject = () => { rejected++; };
+      const results = new Array(count).fill(null);
       const t0 = performance.now();
-      for (let i = 0; i < count; i++) {
-        const p = client.send(ch, payloads[i], options);
-        if (p && typeof p.then === 'function') p.then(onResult, onReject);
-      }
+      for (let i = 0; i < count; i++) results[i] = client.send(ch, payloads[i], options);
       const tSent = performance.now();
+      settleAll(results, onResult, onReject);
       const explain = async (e) => {
         const n = await serverCount(channel).catch(() => '?');
         const d = JSON.stringify({ serverCounted: n, echoes, rejected, outcomes, client: client.diagnostics() });
@@ -430,6 +449,59 @@
         rejected,
         outcomes,
       };
+    },
+
+    /**
+     * Outbound with the network taken out (fake socket only): `count` public messages of ~`bytes`
+     * in one loop, each answered by the fake socket with its echo (the frame a server sends back
+     * to the sender, pre-built) in a later task. Resolves {ms: from the first send until the
+     * listener had every echo, sendLoopMs, echoes, outcomes}: the client's own work to send, and
+     * on a `queueOfflineActions` channel to confirm each message by its echo.
+     */
+    async outboundFake(arg) {
+      await this.outboundFakePrepare(arg);
+      return this.outboundFakeRun(arg);
+    },
+
+    /** The untimed half of outboundFake(): the channel open and joined, echoes pre-built. */
+    async outboundFakePrepare({ channel, count, bytes, queue = false }) {
+      if (!FAKE) throw new Error('outboundFake: needs &fake=1');
+      const [ch] = client.open([channel], { presence: false, history: false, queueOfflineActions: queue });
+      let echoes = 0;
+      let resolveAll;
+      const all = new Promise((r) => { resolveAll = r; });
+      client.on(ch, 'message', () => {
+        if (++echoes === count) resolveAll(performance.now());
+      });
+      await until(() => fake.current && fake.current.readyState === 1 && fake.joins >= 1, 5000, 'fake socket open and join sent');
+      // Ours sends directly once its channel's queue is known to be empty (an IndexedDB read).
+      await sleep(200);
+      const sender = { socketId: 'fake-me', extras: {}, permissions: { dbo_id: 0, row_id: 0 } };
+      const head = { action: 'message', options: { channel, authenticated: false, socketId: null } };
+      const payloads = Array.from({ length: count }, (_, i) => payloadOf(i, bytes));
+      fake.echoes = payloads.map((payload) => new MessageEvent('message', { data: JSON.stringify({ ...head, payload, client: sender }) }));
+      fake.due = fake.echoed = 0;
+      this.outboundFakeState = { ch, payloads, all, progress: () => ({ echoes }) };
+      return true;
+    },
+
+    /** The timed half of outboundFake(). */
+    async outboundFakeRun({ count }) {
+      const { ch, payloads, all, progress } = this.outboundFakeState;
+      this.outboundFakeState = null;
+      const outcomes = {};
+      const onResult = (r) => { outcomes[r] = (outcomes[r] || 0) + 1; };
+      const onReject = () => { outcomes.rejected = (outcomes.rejected || 0) + 1; };
+      if (typeof window.gc === 'function') window.gc();
+      await sleep(50);
+      const results = new Array(count).fill(null);
+      const t0 = performance.now();
+      for (let i = 0; i < count; i++) results[i] = client.send(ch, payloads[i]);
+      const tSent = performance.now();
+      settleAll(results, onResult, onReject);
+      const tEcho = await withTimeout(all, 20000, `${progress().echoes}/${count} echoes (${fake.due} due)`);
+      await sleep(0);
+      return { ms: tEcho - t0, sendLoopMs: tSent - t0, echoes: progress().echoes, outcomes, client: client.diagnostics() };
     },
 
     /**
