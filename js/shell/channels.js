@@ -129,7 +129,7 @@ export function sendMessage(slot, text, body, echoed, storeError, origin) {
   if (slot.direct) {
     const end = send(text);
     if (end >= 0) {
-      if (slot.outbox !== null) slot.outbox.track({ t: text, a: echoed ? text.length - body.length - 1 : -1, k: undefined, e: end, o: origin });
+      if (slot.outbox !== null) slot.outbox.track({ t: text, b: echoed ? body : null, k: undefined, e: end, o: origin });
       return SENT;
     }
   }

@@ -22,8 +22,7 @@
 
 import { handed } from "./socket.js";
 
-/** Entry fields: t frame text, a where its payload's JSON text starts in t (it ends before the
- * last `}`; -1: not echoed), k store key (flushed from the store; undefined: sent directly), e end
+/** Entry fields: t frame text, b its payload's JSON text (null: not echoed), k store key (flushed from the store; undefined: sent directly), e end
  * offset in the socket's stream (socket.js), o the follower tab and sequence number it came from
  * (shared connection; undefined: this page's). */
 
@@ -74,11 +73,11 @@ function sameJson(a, b) {
 
 // Whether the echo of `payload` (`text`: its JSON text) is of the entry's message.
 function matches(entry, text, payload) {
-  const { t, a } = entry;
-  if (a < 0) return false;
-  if (t.length - 1 - a === text.length && t.startsWith(text, a)) return true;
+  const b = entry.b;
+  if (b === null) return false;
+  if (b === text) return true;
   try {
-    return sameJson(JSON.parse(t.slice(a, -1)), payload);
+    return sameJson(JSON.parse(b), payload);
   } catch (_) {
     return false;
   }
@@ -117,7 +116,7 @@ export class Outbox {
     if (entry.k !== undefined) this.keyed++;
     // Unechoed messages wait for a later echo or for the network: look now and then, so that a
     // channel sending only those keeps a bounded list.
-    if (entry.a < 0 && ++this.unechoed % PRUNE_EVERY === 0) this.confirmDrained(handed());
+    if (entry.b === null && ++this.unechoed % PRUNE_EVERY === 0) this.confirmDrained(handed());
   }
 
   /**
@@ -136,7 +135,7 @@ export class Outbox {
       if (!matches(list[i], text, frame.payload)) continue;
       if (identity.me === null) {
         // Only our oldest echoed message can come back first.
-        for (let j = this.head; j < i; j++) if (list[j].a >= 0) return false;
+        for (let j = this.head; j < i; j++) if (list[j].b !== null) return false;
         identity.me = sender;
       }
       this.confirm(i + 1 - this.head);
@@ -180,7 +179,7 @@ export class Outbox {
   confirmDrained(handedBytes) {
     const list = this.list;
     let i = this.head;
-    while (i < list.length && list[i].a < 0 && list[i].e <= handedBytes) i++;
+    while (i < list.length && list[i].b === null && list[i].e <= handedBytes) i++;
     if (i > this.head) this.confirm(i - this.head);
   }
 
@@ -195,7 +194,7 @@ export class Outbox {
     const delivered = [];
     for (const entry of this.list.slice(this.head)) {
       if (entry.k !== undefined) continue;
-      if (entry.a < 0 && entry.e <= handedBytes) delivered.push(entry);
+      if (entry.b === null && entry.e <= handedBytes) delivered.push(entry);
       else again.push(entry);
     }
     settled(delivered);

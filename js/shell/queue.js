@@ -195,7 +195,7 @@ async function flushLocked(slot, flush) {
       box.confirmDrained(handed());
       if (box.keyed < limit) break;
       const first = box.list[box.head];
-      await box.progress(first !== undefined && first.a < 0 ? DRAIN_MS : RECHECK_MS);
+      await box.progress(first !== undefined && first.b === null ? DRAIN_MS : RECHECK_MS);
       if (box.done.length >= DELETE_BATCH) removeDone().catch(() => {});
       if (once) break;
     }
@@ -247,7 +247,7 @@ async function flushLocked(slot, flush) {
         const end = send(frames[i]);
         // The socket is closing: its close event will end this flush; stop sending now.
         if (end < 0) break flushing;
-        box.track({ t: frames[i], a: payloadAt(frames[i]), k: keys[i], e: end });
+        box.track({ t: frames[i], b: payloadOf(frames[i]), k: keys[i], e: end });
         last = keys[i];
       }
       removeDone().catch(() => {});
@@ -267,15 +267,15 @@ const NOTHING = Promise.resolve([[], []]);
 const PAYLOAD = '},"payload":';
 
 /**
- * Where the payload of a stored message frame starts, or -1 when the server does not echo it.
+ * The payload's JSON text of a stored message frame, or null when the server does not echo it.
  * Frames are stored as `message()` built them, `{"action":"message","options":{…},"payload":P}`:
  * `},"payload":` cannot occur earlier (a quote inside a JSON string is escaped), nor can the
  * options' `,"authenticated":true` or `,"socketId":` be part of the channel's name. A frame in
  * another layout is taken for one without an echo (confirmed once the browser has sent it).
  */
-function payloadAt(text) {
+function payloadOf(text) {
   const at = text.indexOf(PAYLOAD);
-  if (at < 0) return -1;
+  if (at < 0) return null;
   const head = text.slice(0, at);
-  return head.includes(',"authenticated":true') || head.includes(',"socketId":') ? -1 : at + PAYLOAD.length;
+  return head.includes(',"authenticated":true') || head.includes(',"socketId":') ? null : text.slice(at + PAYLOAD.length, -1);
 }

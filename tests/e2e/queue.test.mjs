@@ -127,3 +127,65 @@ test('two tabs of one origin flush a shared queue without delivering anything tw
   assert.deepEqual(seqsOf(history, 'second'), range(0, 200));
   await context.close();
 });
+
+test('echoes that a server re-serialised (other key order, spaces, \\u escapes) confirm what was sent and what was queued', async () => {
+  const channel = `reserialised-${Date.now()}`;
+  const context = await browser.newContext();
+  // The page's WebSocket hands the client every frame as the same JSON in another text: keys in
+  // reverse order at every level, indented, characters beyond ASCII as \u escapes. A client that
+  // recognised its echoes by their text alone would never confirm a public message.
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    const reorder = (v) => {
+      if (Array.isArray(v)) return v.map(reorder);
+      if (v === null || typeof v !== 'object') return v;
+      return Object.fromEntries(Object.keys(v).reverse().map((k) => [k, reorder(v[k])]));
+    };
+    const escape = (s) => s.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const rewritten = new WeakSet();
+    window.reserialised = 0;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (event) => {
+          if (rewritten.has(event) || typeof event.data !== 'string') return;
+          event.stopImmediatePropagation();
+          const again = new MessageEvent('message', { data: escape(JSON.stringify(reorder(JSON.parse(event.data)), null, 1)) });
+          rewritten.add(again);
+          window.reserialised++;
+          this.dispatchEvent(again);
+        });
+      }
+    };
+  });
+  const tab = await openClientPage(context, server);
+  await openChannelIn(tab, channel, { presence: true, queueOfflineActions: true });
+  await tab.waitForFunction(() => window.joined);
+  const send = (tag, count) =>
+    tab.evaluate(
+      ({ tag, count }) =>
+        Promise.all(
+          Array.from({ length: count }, (_, seq) =>
+            window.ch.message({ tag, seq, text: 'héllo ✓ "quoted"', nested: { a: 1, b: [1.5, { c: 'é' }] } }),
+          ),
+        ),
+      { tag, count },
+    );
+  const unconfirmed = () => tab.evaluate(() => window.rt.clientStats().unconfirmed);
+
+  assert.ok((await send('direct', 50)).every((o) => o === 'sent'));
+  await tab.waitForFunction(() => window.rt.clientStats().unconfirmed === 0, null, { timeout: 10_000 });
+
+  await outage();
+  await tab.waitForFunction(() => window.rt.connectionState() === 'reconnecting');
+  assert.ok((await send('queued', 50)).every((o) => o === 'queued'));
+  await endOutage();
+  await tab.waitForFunction(() => window.joined && window.lastPending === 0, null, { timeout: 20_000 });
+  assert.equal(await unconfirmed(), 0, 'every flushed message confirmed by its re-serialised echo');
+  assert.ok((await tab.evaluate(() => window.reserialised)) >= 100, 'the echoes reached the client re-serialised');
+
+  const history = await server.admin(`history?channel=${channel}`);
+  assert.deepEqual(seqsOf(history, 'direct'), range(0, 50));
+  assert.deepEqual(seqsOf(history, 'queued'), range(0, 50));
+  await context.close();
+});
