@@ -103,6 +103,9 @@ enum Op {
         noticed_first: bool,
     },
     CloseEvent,
+    /// The socket stops carrying anything without closing (a network gone quiet): what it held
+    /// is lost, and the shell reports its silence (`socket_silent`).
+    Silent,
     /// A late event of a socket that is not the current one.
     StaleSocket {
         pick: usize,
@@ -202,6 +205,7 @@ fn op(mix: Mix) -> impl Strategy<Value = Op> {
                 .boxed(),
         ),
         (mix.failures, Just(Op::CloseEvent).boxed()),
+        (mix.failures.div_ceil(2), Just(Op::Silent).boxed()),
         (
             mix.failures,
             (any::<usize>(), any::<bool>(), code)
@@ -618,6 +622,36 @@ impl Model {
                     return;
                 };
                 self.closed_by_server(sock, code, &before);
+            }
+            Op::Silent => {
+                let Some(sock) = self.sock.as_mut() else {
+                    return;
+                };
+                let id = sock.id;
+                if !sock.opened {
+                    // The shell watches only an open socket; the core ignores any other's.
+                    self.core.socket_silent(id, self.now);
+                    self.nothing_happens(format!("silence of socket {id}, not open"));
+                    return;
+                }
+                // One the browser already sees closing is dropped the same way (its close event,
+                // later, is ignored).
+                for frame in sock.wire.drain(..).chain(sock.echoes.drain(..)) {
+                    if let Frame::Message { msg, .. } = frame {
+                        self.resendable.insert(msg);
+                    }
+                }
+                self.core.socket_silent(id, self.now);
+                self.perform(Step::Loss, &before);
+                assert_eq!(
+                    self.core.state(),
+                    if self.online {
+                        ConnectionState::Reconnecting
+                    } else {
+                        ConnectionState::Offline
+                    },
+                    "a silent socket is dropped and the client reconnects"
+                );
             }
             Op::StaleSocket { pick, opened, code } => {
                 let current = self.sock.as_ref().map(|s| s.id);

@@ -73,7 +73,7 @@ pub fn run(data: &[u8]) {
     let mut socket: Option<u32> = None;
     let mut now = 0.0f64;
     while !input.0.as_slice().is_empty() {
-        match input.u8() % 20 {
+        match input.u8() % 21 {
             0 => {
                 let (min, max, cap) = (input.setting(), input.setting(), input.setting());
                 if let Ok(settings) = Settings::check(min, max, cap) {
@@ -112,6 +112,7 @@ pub fn run(data: &[u8]) {
                 let (emptied, remaining, as_of) = (input.bool(), input.u32(), input.u32());
                 client.flush_finished(id, flush, covers, emptied, remaining, as_of);
             }
+            19 => client.socket_silent(input.id(&ids), now),
             18 => {
                 now = match input.u8() % 3 {
                     0 => now + f64::from(input.u32()),

@@ -10,7 +10,7 @@
 import { input, w, written } from "./core.js";
 import { register, identify, unidentify, unregister, slotNamed, openSlots, deliver } from "./router.js";
 import { Outbox, setNotify } from "./outbox.js";
-import { send } from "./socket.js";
+import { send, expectAnswer } from "./socket.js";
 import { historyText, joinText } from "./connection.js";
 import { countBacklog, storeMessage, removeStored } from "./queue.js";
 import { share, post, setLeaderSide, handSend, watch } from "./share.js";
@@ -130,6 +130,7 @@ export function sendMessage(slot, text, body, echoed, storeError, origin) {
     const end = send(text);
     if (end >= 0) {
       if (slot.outbox !== null) slot.outbox.track({ t: text, b: echoed ? body : null, k: undefined, e: end, o: origin });
+      if (echoed) expectAnswer();
       return SENT;
     }
   }
@@ -143,7 +144,7 @@ export function sendMessage(slot, text, body, echoed, storeError, origin) {
 export function requestHistory(slot) {
   if (!slot.joined) return false;
   if (share.role === "follower") post({ t: "history", from: share.tab, name: slot.name });
-  else send(historyText(slot));
+  else if (send(historyText(slot)) >= 0) expectAnswer();
   return true;
 }
 

@@ -1,5 +1,5 @@
 // The connection shell: turns browser events (socket open/close, the timer, online/offline,
-// visibility) into core inputs, and performs the core's outputs (open or close the socket, send
+// visibility, a socket gone silent) into core inputs, and performs the core's outputs (open or close the socket, send
 // join/leave, arm the one timer, deliver connection_status frames, report state changes, start
 // flushes). It holds no policy: every decision is the core's (src/core/client.rs).
 //
@@ -11,7 +11,7 @@ import { deliver, deliverAll, inbound, slotOf, linger, forget } from "./router.j
 import { state, emitState } from "./events.js";
 import { announce, keepUnconfirmed, requeue, startFlush } from "./queue.js";
 import { newSocket } from "./outbox.js";
-import { socket, send, retire } from "./socket.js";
+import { socket, send, retire, silence, SILENCE_MS } from "./socket.js";
 import { share, post } from "./share.js";
 
 /** The socket URL and token in force (derived and checked by the API). */
@@ -32,7 +32,11 @@ const REASONS = [
   "the server refused the connection: policy violation (1008)",
   "the handshake keeps failing: check instanceBaseUrl, realtimeConnectionCanonical and the token, or the server is down; still retrying",
   "the server did not answer the handshake in time",
+  `no answer from the server for ${SILENCE_MS / 1000} s: the connection is taken for dead`,
 ];
+
+// The open socket went silent (socket.js): the core decides what that means.
+silence.silent = (id) => input((x) => x.xr_socket_silent(id, performance.now()));
 
 let timer = null;
 

@@ -14,7 +14,7 @@ import { w, input } from "./core.js";
 import { QueueStore } from "./store.js";
 import { deliver, slotsWithUnconfirmed } from "./router.js";
 import { settled } from "./outbox.js";
-import { send, handed, socket } from "./socket.js";
+import { send, handed, socket, expectAnswer } from "./socket.js";
 import { share, post } from "./share.js";
 
 /** Stored frames read per round of a flush. */
@@ -247,7 +247,9 @@ async function flushLocked(slot, flush) {
         const end = send(frames[i]);
         // The socket is closing: its close event will end this flush; stop sending now.
         if (end < 0) break flushing;
-        box.track({ t: frames[i], b: payloadOf(frames[i]), k: keys[i], e: end });
+        const b = payloadOf(frames[i]);
+        box.track({ t: frames[i], b, k: keys[i], e: end });
+        if (b !== null) expectAnswer();
         last = keys[i];
       }
       removeDone().catch(() => {});

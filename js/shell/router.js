@@ -5,6 +5,7 @@
 // channel sent go to its outbox first (outbox.js).
 
 import { notMe } from "./outbox.js";
+import { silence } from "./socket.js";
 
 const slots = new Map();
 const byId = new Map();
@@ -165,6 +166,7 @@ function presence(slot, action, payload) {
 
 /** The socket's `message` handler. */
 export function inbound(event) {
+  silence.heard = true;
   const data = event.data;
   if (typeof data !== "string") return malformed("not a text frame");
   let frame;

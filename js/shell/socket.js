@@ -1,5 +1,6 @@
-// The current WebSocket (at most one) and the byte count of what was sent on it: what the
-// connection opens and closes, and what the send paths and the queue flush write to.
+// The current WebSocket (at most one), the byte count of what was sent on it, and the watch for
+// its silence: what the connection opens and closes, and what the send paths and the queue
+// flush write to.
 
 export const socket = {
   /** The WebSocket, or null. */
@@ -29,6 +30,42 @@ export function send(text) {
   return (socket.bytes += text.length);
 }
 
+/**
+ * How long the open socket may carry nothing back after a message the server answers (the echo
+ * of a public message, a requested history) before it is taken for dead: a network that stopped
+ * carrying it without closing it (Wi-Fi gone, a NAT that forgot the connection) leaves the browser
+ * trusting it for many minutes.
+ */
+export const SILENCE_MS = 20000;
+
+/**
+ * The watch for silence on the open socket: armed by the first send that the server answers, it looks after
+ * SILENCE_MS whether any frame arrived since (`heard`, set by the router per frame). If none did,
+ * `silent(socketId)` tells the core (connection.js sets it); if one did and more such sends were
+ * made meanwhile, it looks again after another SILENCE_MS. A look that comes much later than due
+ * (the page was frozen, or the machine asleep) looks again rather than judge.
+ */
+export const silence = { timer: null, at: 0, heard: false, more: false, silent: (_id) => {} };
+
+function look() {
+  silence.timer = null;
+  const late = performance.now() - silence.at > SILENCE_MS * 1.5;
+  if (!silence.heard && !late) silence.silent(socket.id);
+  else if (silence.more || late) arm();
+}
+
+function arm() {
+  silence.heard = silence.more = false;
+  silence.at = performance.now();
+  silence.timer = setTimeout(look, SILENCE_MS);
+}
+
+/** A frame the server answers was sent on the open socket. */
+export function expectAnswer() {
+  if (silence.timer === null) arm();
+  else silence.more = true;
+}
+
 /** The bytes of the current socket's stream the browser has handed to the network. */
 export function handed() {
   const ws = socket.ws;
@@ -41,6 +78,8 @@ export function retire() {
   if (ws === null) return null;
   socket.handed = handed();
   socket.bytes = 0;
+  clearTimeout(silence.timer);
+  silence.timer = null;
   ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
   socket.ws = null;
   socket.id = 0;

@@ -17,6 +17,9 @@
 //! - while a channel is open the client never gives up, except after close code 1000 or 1008
 //!   from the server ([`close_code`]); the waits follow the [`Backoff`];
 //! - offline means offline: the socket is closed and nothing is sent until the browser is online;
+//! - a socket that carries nothing back while the server owes an answer is dead: the shell
+//!   measures the silence, the core drops the socket as lost and reconnects
+//!   ([`Client::socket_silent`]);
 //! - a message goes straight out only when its channel is joined and nothing older waits in its
 //!   offline queue ([`QueueState`]); a queue channel's messages the socket took but the server had
 //!   not confirmed go back to the front of its queue when the socket is lost ([`Output::Requeue`]),
@@ -87,6 +90,8 @@ pub enum Reason {
     HandshakeKeepsFailing = 11,
     /// The socket did not open within [`HANDSHAKE_TIMEOUT_MS`].
     HandshakeTimeout = 12,
+    /// The open socket carried nothing back for a while although the server owed an answer.
+    ServerSilent = 13,
 }
 
 /// A state change for `onConnectionState` listeners.
@@ -397,6 +402,21 @@ impl Client {
         }
     }
 
+    /// Nothing arrived on the open socket `socket` for a while although the server owed it an
+    /// answer: the echo of a public message or a requested history (the shell watches for that
+    /// silence, js/shell/socket.js). The socket is taken for dead, as on a network that stopped
+    /// carrying it without closing it: it is closed, the channels lose their join
+    /// (`disconnected`), what it carried unconfirmed goes back to the queue, and the client
+    /// reconnects on the backoff. Any other socket's silence is ignored.
+    pub fn socket_silent(&mut self, socket: SocketId, now: f64) {
+        if self.conn != Conn::Open(socket) {
+            return;
+        }
+        self.outputs.push(Output::CloseSocket(socket, 1000));
+        self.lost(true, now);
+        self.schedule_because(now, None, Reason::ServerSilent);
+    }
+
     /// The browser went offline: the socket is not trusted any more. It is closed, the channels
     /// lose their join (`disconnected` if the socket was open), and nothing is retried until the
     /// browser is back online.
@@ -652,6 +672,17 @@ impl Client {
     }
 
     fn schedule(&mut self, now: f64, code: Option<u16>) {
+        let reason = if self.failures >= close_code::WARN_AFTER_FAILED_HANDSHAKES {
+            Reason::HandshakeKeepsFailing
+        } else if code.is_none() {
+            Reason::HandshakeTimeout
+        } else {
+            Reason::ConnectionLost
+        };
+        self.schedule_because(now, code, reason);
+    }
+
+    fn schedule_because(&mut self, now: f64, code: Option<u16>, reason: Reason) {
         if !self.online {
             self.set_state(Conn::Offline, Reason::Offline, None, code);
             return;
@@ -665,13 +696,6 @@ impl Client {
         let delay = backoff.wait_ms(elapsed, self.jitter.next_unit());
         let timer = self.next_id();
         self.outputs.push(Output::Timer(timer, delay));
-        let reason = if self.failures >= close_code::WARN_AFTER_FAILED_HANDSHAKES {
-            Reason::HandshakeKeepsFailing
-        } else if code.is_none() {
-            Reason::HandshakeTimeout
-        } else {
-            Reason::ConnectionLost
-        };
         self.set_state(Conn::Waiting(timer), reason, Some(delay), code);
     }
 

@@ -322,6 +322,53 @@ fn a_handshake_that_never_answers_is_abandoned_and_retried() {
 }
 
 #[test]
+fn a_silent_open_socket_is_dropped_its_messages_requeued_and_the_client_reconnects() {
+    let mut c = configured();
+    let (ch, socket) = open_and_connect(&mut c, true);
+    c.socket_silent(socket, 50_000.0);
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::CloseSocket(socket, 1000)));
+    assert_eq!(
+        statuses(&out),
+        vec![(None, false)],
+        "the channels hear disconnected"
+    );
+    assert_eq!(
+        requeued(&out),
+        vec![ch],
+        "what the socket carried goes back to the queue"
+    );
+    let state = states(&out)[0];
+    assert_eq!(state.state, ConnectionState::Reconnecting);
+    assert_eq!(state.reason, Reason::ServerSilent);
+    let (t, _) = timer(&out).expect("a reconnect timer");
+    c.socket_closed(socket, 1006, 50_001.0);
+    assert!(
+        c.take_outputs().is_empty(),
+        "the dropped socket's close is ignored"
+    );
+    c.timer_fired(t, 51_000.0);
+    assert!(opened_socket(&c.take_outputs()) != socket, "a new socket");
+}
+
+#[test]
+fn silence_of_a_socket_that_is_not_the_open_one_is_ignored() {
+    let mut c = configured();
+    c.open_channel(false);
+    let socket = opened_socket(&c.take_outputs());
+    c.socket_silent(socket, 1.0);
+    assert!(
+        c.take_outputs().is_empty(),
+        "still connecting: the handshake timer decides"
+    );
+    c.socket_opened(socket);
+    c.take_outputs();
+    c.socket_silent(socket + 1000, 2.0);
+    assert!(c.take_outputs().is_empty(), "another socket's silence");
+    assert_eq!(c.state(), ConnectionState::Open);
+}
+
+#[test]
 fn the_backoff_grows_with_the_outage_and_resets_after_an_open() {
     let mut c = configured();
     let (_, socket) = open_and_connect(&mut c, false);

@@ -190,6 +190,13 @@ pub extern "C" fn xr_socket_closed(socket: u32, code: u32, now: f64) {
     client().socket_closed(socket, code.min(u32::from(u16::MAX)) as u16, now);
 }
 
+/// Socket `socket` carried nothing back for a while although the server owed an answer (time
+/// `now`, ms).
+#[no_mangle]
+pub extern "C" fn xr_socket_silent(socket: u32, now: f64) {
+    client().socket_silent(socket, now);
+}
+
 /// Timer `timer` fired at time `now` (ms).
 #[no_mangle]
 pub extern "C" fn xr_timer(timer: u32, now: f64) {
@@ -341,7 +348,7 @@ const _: () = assert!(QueueError::Closed as u32 == 1 && QueueError::Full as u32 
 /// and this references them all. The package's `init()` does not need it.
 #[doc(hidden)]
 pub fn exports_for_tests() -> wasm_bindgen::JsValue {
-    let functions: [*const (); 27] = [
+    let functions: [*const (); 28] = [
         xr_take as *const (),
         xr_out as *const (),
         xr_init as *const (),
@@ -351,6 +358,7 @@ pub fn exports_for_tests() -> wasm_bindgen::JsValue {
         xr_close as *const (),
         xr_socket_opened as *const (),
         xr_socket_closed as *const (),
+        xr_socket_silent as *const (),
         xr_timer as *const (),
         xr_offline as *const (),
         xr_online as *const (),

@@ -3,6 +3,7 @@
 // the package, and the browser-side helpers those tests share.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import path from 'node:path';
@@ -103,6 +104,27 @@ function PAGE_HELPERS() {
         resolve(f);
       });
     });
+  // Resolves once a message on queue channel `ch` goes straight to the socket ("sent"): the
+  // channel is joined and knows its store is empty (a flush may still be reporting just after the
+  // join). Sends `{probe: i}` messages to find out: the mode is not part of the API.
+  t.direct = async (ch) => {
+    for (let i = 0; i < 200; i++) {
+      if ((await ch.message({ probe: i })) === 'sent') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${ch.name}: messages still not sent directly after 10 s`);
+  };
+  // Waits until `heard` (the seqs of the echoes received) holds `n` distinct ones, or 30 s, then
+  // until the channel's queue is empty; resolves with {firstArrivals, pending}.
+  t.drained = async (ch, heard, n) => {
+    for (let i = 0; new Set(heard).size < n && i < 600; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    let pending = await ch.pending();
+    while (pending !== 0) {
+      await t.next(ch, 'queue', () => true, 10_000);
+      pending = await ch.pending();
+    }
+    return { firstArrivals: [...new Set(heard)], pending };
+  };
   // Resolves with the detail when the connection state becomes `target`.
   t.state = (target, ms = 15000) =>
     new Promise((resolve, reject) => {
@@ -129,6 +151,43 @@ function PAGE_HELPERS() {
     return res.json();
   };
   window.t = t;
+}
+
+/**
+ * A TCP proxy on loopback in front of the server on `port`: it forwards each connection both ways
+ * until `blackhole()`, after which every connection open at that moment carries nothing more,
+ * either way, and stays open: a network that went quiet (Wi-Fi gone, a NAT that forgot the
+ * connection). Connections made afterwards are forwarded again. `host` is '127.0.0.1:PORT'.
+ */
+export async function blackholeProxy(port) {
+  const live = new Set();
+  const proxy = net.createServer((client) => {
+    const pair = { client, upstream: net.connect(port, '127.0.0.1'), quiet: false };
+    live.add(pair);
+    const forward = (from, to) => from.on('data', (data) => pair.quiet || to.write(data));
+    forward(pair.client, pair.upstream);
+    forward(pair.upstream, pair.client);
+    const end = () => {
+      live.delete(pair);
+      pair.client.destroy();
+      pair.upstream.destroy();
+    };
+    for (const side of [pair.client, pair.upstream]) side.on('close', end).on('error', end);
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${proxy.address().port}`,
+    blackhole() {
+      for (const pair of live) pair.quiet = true;
+    },
+    async stop() {
+      for (const pair of live) {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      }
+      await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
 }
 
 export { launchBrowser };

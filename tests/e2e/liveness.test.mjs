@@ -9,6 +9,8 @@
 //   - the server frozen for 35 s in the middle of a queue flush, then killed and restarted: every
 //     queued message arrives (no silence counts as a confirmation);
 //   - a queued message the server refuses without naming its channel does not hold the queue back;
+//   - a connection that goes quiet without closing (a proxy that stops carrying it) is taken for
+//     dead once the server owed an answer for 20 s: the client reconnects and every message arrives;
 //   - a peer's identical payloads never confirm our messages (a fake socket plays the server);
 //   - messages the server does not echo (authenticated-only) are not kept on a queue channel once
 //     the browser has sent them.
@@ -18,7 +20,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allStopped, openPage, pageServerForTests, startPageServer } from './fault-support.mjs';
+import { allStopped, blackholeProxy, openPage, pageServerForTests, startPageServer } from './fault-support.mjs';
 
 const CONFIG = `
 [[channel]]
@@ -283,6 +285,9 @@ test('the server frozen in the middle of a queue flush for longer than any wait 
   await page.waitForFunction(() => window.xrt.connectionState() === 'offline');
   const queued = await page.evaluate((N) => Promise.all(Array.from({ length: N }, (_, seq) => window.ch.message({ seq }))), N);
   assert.deepEqual(new Set(queued), new Set(['queued']));
+  await page.evaluate(() => {
+    window.lost = window.t.next(window.ch, 'connection_status', (f) => f.payload.status === 'disconnected', 90_000);
+  });
   await context.setOffline(false);
   // The server freezes once the flush is under way: the socket stays open, nothing comes back.
   for (let i = 0; ((await first.admin('stats')).channels['liveness/long-freeze']?.messages ?? 0) < 50; i++) {
@@ -292,29 +297,19 @@ test('the server frozen in the middle of a queue flush for longer than any wait 
   first.process.kill('SIGSTOP');
   try {
     await allStopped(first.process.pid);
-    // Frozen longer than any wait of the flush's for an echo (the fault is a long freeze).
+    // Frozen longer than any wait of the flush's for an echo (the fault is a long freeze); after
+    // 20 s without an answer the client also takes the socket for dead and tries new ones, which
+    // the frozen server never answers.
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 35_000)));
-    await page.evaluate(() => {
-      window.lost = window.t.next(window.ch, 'connection_status', (f) => f.payload.status === 'disconnected', 30_000);
-    });
   } finally {
     await killNow(first);
   }
   await page.evaluate(() => window.lost);
   const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
   try {
-    const r = await page.evaluate(async (N) => {
-      const all = () => new Set(window.heard).size === N;
-      for (let i = 0; !all() && i < 600; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      let pending = await window.ch.pending();
-      while (pending !== 0) {
-        await window.t.next(window.ch, 'queue', () => true, 10_000);
-        pending = await window.ch.pending();
-      }
-      return { distinct: new Set(window.heard).size, firstArrivals: [...new Set(window.heard)], pending };
-    }, N);
+    const r = await page.evaluate((N) => window.t.drained(window.ch, window.heard, N), N);
     // Nothing lost: every message reached a server (the first one's echoes, then the second's).
-    assert.equal(r.distinct, N, `${N - r.distinct} messages were lost`);
+    assert.equal(r.firstArrivals.length, N, `${N - r.firstArrivals.length} messages were lost`);
     assert.deepEqual(r.firstArrivals, Array.from({ length: N }, (_, i) => i), 'first arrivals in order');
     assert.equal(r.pending, 0);
     await page.evaluate(() => window.ch.close());
@@ -499,4 +494,48 @@ test('messages the server does not echo are not kept once the browser has sent t
   assert.ok(after <= 64, `kept after the browser sent the first ${total}: ${after}`);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a connection that goes quiet without closing is taken for dead after 20 s without the answer the server owed: the client reconnects and every message arrives', async () => {
+  const proxy = await blackholeProxy(server.port);
+  const { page, errors, context } = await openPage(browser, server);
+  try {
+    await page.evaluate(async (host) => {
+      const { xrt, t } = window;
+      t.configure(host, { queue: { database: `quiet-${Math.random()}` } });
+      window.states = [];
+      xrt.onConnectionState((state, detail) => window.states.push([state, detail.reason]));
+      window.ch = xrt.openChannel('liveness/quiet', { queueOfflineActions: true });
+      window.heard = [];
+      window.ch.on('message', (f) => f.payload.seq !== undefined && window.heard.push(f.payload.seq));
+      await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+      await t.direct(window.ch);
+      window.lost = t.next(window.ch, 'connection_status', (f) => f.payload.status === 'disconnected', 60_000);
+    }, proxy.host);
+    // The network goes quiet: the socket stays open, nothing reaches the server or comes back.
+    proxy.blackhole();
+    const t0 = await page.evaluate(() => performance.now());
+    const sent = await page.evaluate(() => Promise.all(Array.from({ length: 20 }, (_, seq) => window.ch.message({ seq }))));
+    assert.deepEqual(sent, Array(20).fill('sent'), 'the quiet socket looks open');
+    const r = await page.evaluate(async (t0) => {
+      await window.lost;
+      const quietFor = performance.now() - t0;
+      const { firstArrivals, pending } = await window.t.drained(window.ch, window.heard, 20);
+      return { quietFor, firstArrivals, pending, states: window.states, state: window.xrt.connectionState() };
+    }, t0);
+    assert.ok(r.quietFor >= 19_500, `taken for dead only after 20 s of silence (${Math.round(r.quietFor)} ms)`);
+    assert.ok(r.states.some(([s, reason]) => s === 'reconnecting' && /no answer from the server for 20 s/.test(reason)), JSON.stringify(r.states));
+    assert.equal(r.state, 'open');
+    // Sent again on the new connection: every message reached the server, first arrivals in order.
+    assert.deepEqual(r.firstArrivals, Array.from({ length: 20 }, (_, i) => i));
+    const history = await server.admin('history?channel=liveness/quiet');
+    const seqs = history.history.map((f) => f.payload.seq).filter((seq) => seq !== undefined);
+    assert.deepEqual([...new Set(seqs)], Array.from({ length: 20 }, (_, i) => i));
+    assert.equal(r.pending, 0);
+    await page.evaluate(() => window.ch.close());
+  } finally {
+    await context.close();
+    await proxy.stop();
+  }
+  assert.deepEqual(errors, []);
 });
