@@ -39,19 +39,24 @@ export function send(text) {
 export const SILENCE_MS = 20000;
 
 /**
- * The watch for silence on the open socket: armed by the first send that the server answers, it looks after
- * SILENCE_MS whether any frame arrived since (`heard`, set by the router per frame). If none did,
- * `silent(socketId)` tells the core (connection.js sets it); if one did and more such sends were
- * made meanwhile, it looks again after another SILENCE_MS. A look that comes much later than due
- * (the page was frozen, or the machine asleep) looks again rather than judge.
+ * The watch for silence on the open socket. The first send the server answers arms it; after
+ * SILENCE_MS it looks whether any frame arrived since (`heard`, set by the router per frame). If
+ * none did, `silent(socketId)` tells the core (connection.js sets it); if one did and more such
+ * sends were made meanwhile, it looks again after another SILENCE_MS. A look that comes much later
+ * than due (the page was frozen, the machine asleep, a hidden tab's timers throttled) and found
+ * nothing looks again rather than judge: the answer may be waiting behind it.
  */
 export const silence = { timer: null, at: 0, heard: false, more: false, silent: (_id) => {} };
 
 function look() {
   silence.timer = null;
-  const late = performance.now() - silence.at > SILENCE_MS * 1.5;
-  if (!silence.heard && !late) silence.silent(socket.id);
-  else if (silence.more || late) arm();
+  if (silence.heard) {
+    if (silence.more) arm();
+  } else if (performance.now() - silence.at > SILENCE_MS * 1.5) {
+    arm(); // late: the answer may be waiting behind this look
+  } else {
+    silence.silent(socket.id);
+  }
 }
 
 function arm() {
