@@ -1,7 +1,8 @@
 // The connection shell: turns browser events (socket open/close, the timer, online/offline,
-// visibility, a socket gone silent) into core inputs, and performs the core's outputs (open or close the socket, send
-// join/leave, arm the one timer, deliver connection_status frames, report state changes, start
-// flushes). It holds no policy: every decision is the core's (src/core/client.rs).
+// visibility, a socket gone silent) into core inputs, and performs the core's outputs (open or
+// close the socket, send join/leave, arm the one timer, deliver connection_status frames, report
+// state changes, start flushes). It holds no policy: every decision is the core's
+// (src/core/client.rs).
 //
 // A core input is never made while outputs are being performed: events that happen during an
 // output (a socket the browser refuses to create) are handed back on a microtask.

@@ -22,9 +22,9 @@
 
 import { handed } from "./socket.js";
 
-/** Entry fields: t frame text, b its payload's JSON text (null: not echoed), k store key (flushed from the store; undefined: sent directly), e end
- * offset in the socket's stream (socket.js), o the follower tab and sequence number it came from
- * (shared connection; undefined: this page's). */
+/** Entry fields: t frame text, b its payload's JSON text (null: not echoed), k store key (flushed
+ * from the store; undefined: sent directly), e end offset in the socket's stream (socket.js), o the
+ * follower tab and sequence number it came from (shared connection; undefined: this page's). */
 
 const identity = { me: null, others: new Set() };
 
