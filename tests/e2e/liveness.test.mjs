@@ -11,6 +11,7 @@
 //   - a queued message the server refuses without naming its channel does not hold the queue back;
 //   - a connection that goes quiet without closing (a proxy that stops carrying it) is taken for
 //     dead once the server owed an answer for 20 s: the client reconnects and every message arrives;
+//     a healthy one that answers is never taken for dead;
 //   - a peer's identical payloads never confirm our messages (a fake socket plays the server);
 //   - messages the server does not echo (authenticated-only) are not kept on a queue channel once
 //     the browser has sent them.
@@ -536,6 +537,34 @@ test('a connection that goes quiet without closing is taken for dead after 20 s 
   } finally {
     await context.close();
     await proxy.stop();
+  }
+  assert.deepEqual(errors, []);
+});
+
+test('a healthy connection is never taken for dead: a message every second for 25 s, each echoed, one socket throughout', async () => {
+  const { page, errors, context } = await openPage(browser, server);
+  try {
+    const r = await page.evaluate(async (host) => {
+      const { xrt, t } = window;
+      t.configure(host, { queue: { database: `healthy-${Math.random()}` } });
+      const ch = xrt.openChannel('liveness/healthy', { queueOfflineActions: true });
+      const statuses = [];
+      ch.on('connection_status', (f) => statuses.push(f.payload.status));
+      await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+      // Longer than the silence that ends a socket (20 s), with the server answering throughout.
+      for (let seq = 0; seq < 25; seq++) {
+        const echo = t.next(ch, 'message', (f) => f.payload.seq === seq);
+        await ch.message({ seq });
+        await echo;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      return { statuses, state: xrt.connectionState(), sockets: xrt.clientStats().socketsOpened };
+    }, server.host);
+    assert.deepEqual(r.statuses, ['connected']);
+    assert.equal(r.state, 'open');
+    assert.equal(r.sockets, 1);
+  } finally {
+    await context.close();
   }
   assert.deepEqual(errors, []);
 });
