@@ -59,6 +59,23 @@ export async function openChannelIn(page, channel, options) {
   );
 }
 
+/**
+ * Right after joining, a queue channel's sends go through its queue until its first flush is done
+ * (the mode is not part of the API): sends `{probe}` messages on window.ch until one is handed to
+ * the socket directly ("sent"), waiting after each queued one until the queue is empty again (the
+ * fault page's `t.direct` does the same). Resolves with the number of probes sent.
+ */
+export async function untilSentDirectly(page) {
+  for (let probe = 1; ; probe++) {
+    const outcome = await page.evaluate((probe) => {
+      window.lastPending = undefined;
+      return window.ch.message({ probe });
+    }, probe);
+    if (outcome === 'sent') return probe;
+    await page.waitForFunction(() => window.lastPending === 0);
+  }
+}
+
 /** Sends `count` messages {tag, seq} from `from` on window.ch at once; resolves with the outcomes. */
 export function sendMany(page, tag, from, count) {
   return page.evaluate(

@@ -104,15 +104,19 @@ function PAGE_HELPERS() {
         resolve(f);
       });
     });
-  // Resolves once a message on queue channel `ch` goes straight to the socket ("sent"): the
-  // channel is joined and knows its store is empty (a flush may still be reporting just after the
-  // join). Sends `{probe: i}` messages to find out: the mode is not part of the API.
-  t.direct = async (ch) => {
-    for (let i = 0; i < 200; i++) {
-      if ((await ch.message({ probe: i })) === 'sent') return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+  // Right after joining, a queue channel's sends go through its queue until its first flush is
+  // done (the mode is not part of the API): sends `{probe}` messages (with `options`) until one is
+  // handed to the socket directly ("sent"), waiting after each queued one until the queue is
+  // empty again. Resolves with the number of probes sent.
+  t.direct = async (ch, options) => {
+    for (let probe = 1; ; probe++) {
+      const drained = t.next(ch, 'queue', (f) => f.payload.pending === 0);
+      if ((await ch.message({ probe }, options)) === 'sent') {
+        drained.catch(() => {});
+        return probe;
+      }
+      await drained;
     }
-    throw new Error(`${ch.name}: messages still not sent directly after 10 s`);
   };
   // Waits until `heard` (the seqs of the echoes received) holds `n` distinct ones, or 30 s, then
   // until the channel's queue is empty; resolves with {firstArrivals, pending}.

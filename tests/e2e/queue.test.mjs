@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser } from './support.mjs';
-import { clientPageDir, openClientPage, openChannelIn, sendMany, roundTrip } from './client.mjs';
+import { clientPageDir, openClientPage, openChannelIn, sendMany, roundTrip, untilSentDirectly } from './client.mjs';
 
 const CONFIG = `
 [[channel]]
@@ -161,14 +161,8 @@ test('echoes that a server re-serialised (other key order, spaces, \\u escapes) 
   const tab = await openClientPage(context, server);
   await openChannelIn(tab, channel, { presence: true, queueOfflineActions: true });
   await tab.waitForFunction(() => window.joined);
-  // Until a message goes straight to the socket (the channel joined and its empty store known;
-  // the mode is not part of the API): probes, which the history check below leaves out.
-  await tab.evaluate(async () => {
-    for (let i = 0; (await window.ch.message({ probe: i })) !== 'sent'; i++) {
-      if (i === 200) throw new Error('messages still not sent directly after 10 s');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  });
+  // Probes, which the history check below leaves out.
+  await untilSentDirectly(tab);
   const send = (tag, count) =>
     tab.evaluate(
       ({ tag, count }) =>
