@@ -316,8 +316,12 @@
 
   // What each send returned (ours: a promise; the SDK and the ideal: nothing), looked at after the
   // timed loop: the loop times the client's work, not the page's bookkeeping of its results.
-  function settleAll(results, onResult, onReject) {
-    for (const p of results) if (p && typeof p.then === 'function') p.then(onResult, onReject);
+  // Returns the outcomes counted as they settle: {sent, queued, rejected, …}.
+  function settleAll(results) {
+    const outcomes = {};
+    const add = (r) => { outcomes[r] = (outcomes[r] || 0) + 1; };
+    for (const p of results) if (p && typeof p.then === 'function') p.then(add, () => add('rejected'));
+    return outcomes;
   }
 
   const payloadOf = (i, bytes = 200) => ({ seq: i, pad: 'x'.repeat(Math.max(0, bytes - 60)) });
@@ -418,18 +422,14 @@
       const payloads = Array.from({ length: count }, (_, i) => payloadOf(i, bytes));
       const options = authenticated ? { authenticated: true } : undefined;
       if (typeof window.gc === 'function') window.gc();
-      let rejected = 0;
-      const outcomes = {};
-      const onResult = (r) => { outcomes[r] = (outcomes[r] || 0) + 1; };
-      const onReject = () => { rejected++; };
       const results = new Array(count).fill(null);
       const t0 = performance.now();
       for (let i = 0; i < count; i++) results[i] = client.send(ch, payloads[i], options);
       const tSent = performance.now();
-      settleAll(results, onResult, onReject);
+      const outcomes = settleAll(results);
       const explain = async (e) => {
         const n = await serverCount(channel).catch(() => '?');
-        const d = JSON.stringify({ serverCounted: n, echoes, rejected, outcomes, client: client.diagnostics() });
+        const d = JSON.stringify({ serverCounted: n, echoes, outcomes, client: client.diagnostics() });
         return new Error(`${e.message}; ${d}`);
       };
       let counted;
@@ -455,7 +455,7 @@
         echoMs: tEcho === null ? null : tEcho - t0,
         echoes,
         counted,
-        rejected,
+        rejected: outcomes.rejected || 0,
         outcomes,
       };
     },
@@ -483,8 +483,8 @@
         if (++echoes === count) resolveAll(performance.now());
       });
       await until(() => fake.current && fake.current.readyState === 1 && fake.joins >= 1, 5000, 'fake socket open and join sent');
-      // Ours sends directly once its channel's queue is known to be empty (an IndexedDB read).
-      await sleep(200);
+      // Ours' queue channel: its store open and its backlog read, as outbound() waits.
+      if (queue) await client.ready(ch);
       const sender = { socketId: 'fake-me', extras: {}, permissions: { dbo_id: 0, row_id: 0 } };
       const head = { action: 'message', options: { channel, authenticated: false, socketId: null } };
       const payloads = Array.from({ length: count }, (_, i) => payloadOf(i, bytes));
@@ -498,16 +498,13 @@
     async outboundFakeRun({ count }) {
       const { ch, payloads, all, progress } = this.outboundFakeState;
       this.outboundFakeState = null;
-      const outcomes = {};
-      const onResult = (r) => { outcomes[r] = (outcomes[r] || 0) + 1; };
-      const onReject = () => { outcomes.rejected = (outcomes.rejected || 0) + 1; };
       if (typeof window.gc === 'function') window.gc();
       await sleep(50);
       const results = new Array(count).fill(null);
       const t0 = performance.now();
       for (let i = 0; i < count; i++) results[i] = client.send(ch, payloads[i]);
       const tSent = performance.now();
-      settleAll(results, onResult, onReject);
+      const outcomes = settleAll(results);
       const tEcho = await withTimeout(all, 20000, `${progress().echoes}/${count} echoes (${fake.due} due)`);
       await sleep(0);
       return { ms: tEcho - t0, sendLoopMs: tSent - t0, echoes: progress().echoes, outcomes, client: client.diagnostics() };
