@@ -283,6 +283,56 @@ test('a leader killed mid-send (no pagehide) loses nothing the other tabs sent',
   await context.close();
 });
 
+for (const closed of ['follower', 'leader']) {
+  test(`the browser offline with shared tabs: every tab queues, the ${closed} closed meanwhile, all delivered once online, each tab in order`, { timeout: 60_000 }, async () => {
+    await offlineWithSharedTabs(closed);
+  });
+}
+
+async function offlineWithSharedTabs(closed) {
+  const context = await browser.newContext();
+  const pages = await openTabs(context, 3);
+  const name = `share/offline-${closed}`;
+  await openShared(pages, name, { queueOfflineActions: true });
+  await context.setOffline(true);
+  for (const p of pages) await p.waitForFunction(() => window.xrt.connectionState() === 'offline');
+  // Each tab sends 40 while offline.
+  const outcomes = await Promise.all(
+    pages.map((p, i) =>
+      p.evaluate(
+        ({ name, i }) => {
+          const ch = window.xrt.getChannel(name);
+          return Promise.all(Array.from({ length: 40 }, (_, n) => ch.message({ from: i, n })));
+        },
+        { name, i },
+      ),
+    ),
+  );
+  for (const o of outcomes) assert.deepEqual(o, Array(40).fill('queued'));
+  // One tab is closed while still offline: what it queued is the other tabs' to deliver.
+  const r = await roles(pages);
+  const gone = pages[r.indexOf(closed)];
+  // As a user closes a tab (pagehide runs), and only once it is gone.
+  const isGone = gone.waitForEvent('close');
+  await gone.close({ runBeforeUnload: true });
+  await isGone;
+  const alive = pages.filter((p) => p !== gone);
+  await context.setOffline(false);
+  // Every message arrives, the first arrivals of each tab in the order it sent them.
+  const complete = (got) => [0, 1, 2].every((i) => new Set(got.filter((p) => p.from === i).map((p) => p.n)).size === 40);
+  const got = await until(async () => (await server.admin(`history?channel=${name}`)).history.map((f) => f.payload), complete, 'every message of the three tabs');
+  for (const i of [0, 1, 2]) {
+    const firsts = [];
+    for (const p of got) if (p.from === i && !firsts.includes(p.n)) firsts.push(p.n);
+    assert.deepEqual(firsts, Array.from({ length: 40 }, (_, n) => n), `tab ${i}: first arrivals in order`);
+  }
+  const pending = await Promise.all(alive.map((p) => p.evaluate((name) => window.xrt.getChannel(name).pending(), name)));
+  assert.deepEqual(pending, [0, 0]);
+  await serverUntil((s) => s.connections === 1, 'one socket for the two tabs left');
+  for (const page of pages) assert.deepEqual(page.errors, []);
+  await context.close();
+}
+
 test('two tokens share two sockets; without shareConnection each tab has its own', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 4);
