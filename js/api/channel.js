@@ -7,6 +7,7 @@ import * as errors from "./errors.js";
 import { addListener, removeListener } from "../shell/router.js";
 import { closeSlot, sendMessage, requestHistory, NOT_CONNECTED } from "../shell/channels.js";
 import { count } from "../shell/queue.js";
+import { messageFrame } from "../shell/outbox.js";
 import { settings } from "./settings.js";
 
 function action(v) {
@@ -76,26 +77,26 @@ export class Channel {
       return Promise.reject(errors.badPayload(e && e.message ? e.message : String(e)));
     }
     if (body === undefined) return Promise.reject(errors.badPayload(`got ${typeof payload}`));
-    let head = '{"action":"message","options":{"channel":' + slot.nameJson;
+    let extra = "";
     let echoed = true;
     if (options !== undefined && options !== null) {
       try {
         const o = optionsObject(options, "options");
         if (flag(field(o, "authenticated"), "options.authenticated")) {
-          head += ',"authenticated":true';
+          extra += ',"authenticated":true';
           echoed = false;
         }
         const peer = optString(field(o, "socketId"), "options.socketId");
         if (peer === "") throw errors.badValue("options.socketId", "must not be empty");
         if (peer !== null) {
-          head += ',"socketId":' + JSON.stringify(peer);
+          extra += ',"socketId":' + JSON.stringify(peer);
           echoed = false;
         }
       } catch (e) {
         return Promise.reject(e);
       }
     }
-    const r = sendMessage(slot, head + '},"payload":' + body + "}", body, echoed, (reason) =>
+    const r = sendMessage(slot, messageFrame(slot.nameJson, extra, body), body, echoed, (reason) =>
       errors.queueStorage(slot.name, reason),
     );
     if (typeof r !== "number") return r;

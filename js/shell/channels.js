@@ -45,7 +45,7 @@ function connected() {
 
 // Opens the slot's channel in this tab's core (its own socket, or the leader's).
 function openInCore(slot) {
-  if (slot.queue && slot.outbox === null) slot.outbox = new Outbox(removeStored);
+  if (slot.queue && slot.outbox === null) slot.outbox = new Outbox(removeStored, slot.nameJson);
   input((x) => {
     slot.id = x.xr_open(slot.queue ? 1 : 0);
     identify(slot);
@@ -129,7 +129,10 @@ export function sendMessage(slot, text, body, echoed, storeError, origin) {
   if (slot.direct) {
     const end = send(text);
     if (end >= 0) {
-      if (slot.outbox !== null) slot.outbox.track({ t: text, b: echoed ? body : null, k: undefined, e: end, o: origin });
+      if (slot.outbox !== null) {
+        // This page's public message is kept as its payload's text alone (outbox.js).
+        slot.outbox.track(echoed && origin === undefined ? body : { t: text, b: echoed ? body : null, k: undefined, e: end, o: origin });
+      }
       if (echoed) expectAnswer();
       return SENT;
     }

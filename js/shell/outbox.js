@@ -22,9 +22,24 @@
 
 import { handed } from "./socket.js";
 
-/** Entry fields: t frame text, b its payload's JSON text (null: not echoed), k store key (flushed
- * from the store; undefined: sent directly), e end offset in the socket's stream (socket.js), o the
- * follower tab and sequence number it came from (shared connection; undefined: this page's). */
+/** An entry is either the payload's JSON text alone (a public message this page sent directly: its
+ * frame is rebuilt from it should it be sent again, so the frame's own text is not kept) or an
+ * object: t frame text, b its payload's JSON text (null: not echoed), k store key (flushed from the
+ * store; undefined: sent directly), e end offset in the socket's stream (socket.js), o the follower
+ * tab and sequence number it came from (shared connection; undefined: this page's). */
+
+/**
+ * The frame of a message on the channel `nameJson` (its name's JSON text): `extra` adds options
+ * (`,"authenticated":true`, `,"socketId":…`), `body` is the payload's JSON text.
+ */
+export function messageFrame(nameJson, extra, body) {
+  return '{"action":"message","options":{"channel":' + nameJson + extra + '},"payload":' + body + "}";
+}
+
+/** The entry's payload text when the server echoes it, else null. */
+export function bodyOf(entry) {
+  return typeof entry === "string" ? entry : entry.b;
+}
 
 const identity = { me: null, others: new Set() };
 
@@ -73,7 +88,7 @@ function sameJson(a, b) {
 
 // Whether the echo of `payload` (`text`: its JSON text) is of the entry's message.
 function matches(entry, text, payload) {
-  const b = entry.b;
+  const b = bodyOf(entry);
   if (b === null) return false;
   if (b === text) return true;
   try {
@@ -88,9 +103,13 @@ const PRUNE_EVERY = 64;
 
 /** One channel's unconfirmed messages, oldest first. */
 export class Outbox {
-  /** `remove(keys)` deletes confirmed messages from the store when no flush is there to. */
-  constructor(remove) {
+  /**
+   * `remove(keys)` deletes confirmed messages from the store when no flush is there to;
+   * `nameJson` is the channel's name as JSON text (to rebuild a frame to send again).
+   */
+  constructor(remove, nameJson) {
     this.remove = remove;
+    this.nameJson = nameJson;
     /** A flush is under way: it deletes the confirmed messages, in batches. */
     this.flushing = false;
     /** The entries, from `head` on (confirming moves `head`; the array is compacted now and then). */
@@ -113,6 +132,7 @@ export class Outbox {
   /** Keeps a message the socket just took. */
   track(entry) {
     this.list.push(entry);
+    if (typeof entry === "string") return;
     if (entry.k !== undefined) this.keyed++;
     // Unechoed messages wait for a later echo or for the network: look now and then, so that a
     // channel sending only those keeps a bounded list.
@@ -135,7 +155,7 @@ export class Outbox {
       if (!matches(list[i], text, frame.payload)) continue;
       if (identity.me === null) {
         // Only our oldest echoed message can come back first.
-        for (let j = this.head; j < i; j++) if (list[j].b !== null) return false;
+        for (let j = this.head; j < i; j++) if (bodyOf(list[j]) !== null) return false;
         identity.me = sender;
       }
       this.confirm(i + 1 - this.head);
@@ -159,6 +179,7 @@ export class Outbox {
     let origins = null;
     for (let i = this.head; i < this.head + n; i++) {
       const entry = list[i];
+      if (typeof entry === "string") continue;
       if (entry.k !== undefined) {
         this.done.push(entry.k);
         this.keyed--;
@@ -179,7 +200,7 @@ export class Outbox {
   confirmDrained(handedBytes) {
     const list = this.list;
     let i = this.head;
-    while (i < list.length && list[i].b === null && list[i].e <= handedBytes) i++;
+    while (i < list.length && bodyOf(list[i]) === null && list[i].e <= handedBytes) i++;
     if (i > this.head) this.confirm(i - this.head);
   }
 
@@ -193,8 +214,9 @@ export class Outbox {
     const again = [];
     const delivered = [];
     for (const entry of this.list.slice(this.head)) {
-      if (entry.k !== undefined) continue;
-      if (entry.b === null && entry.e <= handedBytes) delivered.push(entry);
+      if (typeof entry === "string") again.push({ t: messageFrame(this.nameJson, "", entry), b: entry });
+      else if (entry.k !== undefined) continue;
+      else if (entry.b === null && entry.e <= handedBytes) delivered.push(entry);
       else again.push(entry);
     }
     settled(delivered);

@@ -13,7 +13,7 @@
 import { w, input } from "./core.js";
 import { QueueStore } from "./store.js";
 import { deliver, slotsWithUnconfirmed } from "./router.js";
-import { settled } from "./outbox.js";
+import { settled, bodyOf } from "./outbox.js";
 import { send, handed, socket, expectAnswer } from "./socket.js";
 import { share, post } from "./share.js";
 
@@ -195,7 +195,7 @@ async function flushLocked(slot, flush) {
       box.confirmDrained(handed());
       if (box.keyed < limit) break;
       const first = box.list[box.head];
-      await box.progress(first !== undefined && first.b === null ? DRAIN_MS : RECHECK_MS);
+      await box.progress(first !== undefined && bodyOf(first) === null ? DRAIN_MS : RECHECK_MS);
       if (box.done.length >= DELETE_BATCH) removeDone().catch(() => {});
       if (once) break;
     }
