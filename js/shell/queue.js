@@ -31,6 +31,8 @@ const DRAIN_MS = 20;
 
 /** Confirmed flushed frames are deleted from the store in batches of this many. */
 const DELETE_BATCH = 128;
+/** How long after a flush the store failed the next one starts. */
+const FLUSH_RETRY_MS = 1000;
 
 let database = "xano-realtime";
 let store = null;
@@ -254,6 +256,11 @@ async function flushLocked(slot, flush) {
       }
       removeDone().catch(() => {});
     }
+  } catch (e) {
+    // The store failed (a read or a delete): the next flush comes after a pause, not at once and
+    // over and over while the storage keeps failing.
+    console.error("xano-realtime: the offline queue flush failed", e);
+    await new Promise((resolve) => setTimeout(resolve, FLUSH_RETRY_MS));
   } finally {
     box.flushing = false;
     await removeDone().catch(() => {});

@@ -44,6 +44,16 @@ class IdbBackend {
   constructor(db) {
     this.db = db;
     this.persisted = true;
+    /** The connection is gone: the browser closed it (the user cleared the site's data), or
+     * another tab deletes or upgrades the database. QueueStore opens it again. */
+    this.closed = false;
+    db.onclose = () => {
+      this.closed = true;
+    };
+    db.onversionchange = () => {
+      db.close();
+      this.closed = true;
+    };
   }
   async write(records) {
     const tx = this.db.transaction(STORE, "readwrite");
@@ -158,7 +168,13 @@ export class QueueStore {
     this.fallbackReason = null;
     /** The backend once open, for appendNow. */
     this.open = null;
-    this.backend = openDatabase(name).then(
+    this.backend = this.opening();
+  }
+
+  // Opens the database (memory when the browser does not let us).
+  opening() {
+    const name = this.name;
+    const backend = openDatabase(name).then(
       (db) => new IdbBackend(db),
       (e) => {
         this.fallbackReason = e && e.message ? e.message : String(e);
@@ -166,14 +182,20 @@ export class QueueStore {
         return new MemoryBackend();
       },
     );
-    this.backend.then((b) => {
+    backend.then((b) => {
       this.open = b;
     });
+    return backend;
   }
 
-  // Runs `op(backend)` after every operation called before it.
+  // Runs `op(backend)` after every operation called before it. A database the browser closed
+  // under us (the user cleared the site's data) is opened again first: what it held is gone,
+  // what is stored from then on is kept.
   run(op) {
-    const p = this.tail.then(() => this.backend).then(op);
+    const p = this.tail
+      .then(() => this.backend)
+      .then((b) => (b.closed ? (this.backend = this.opening()) : b))
+      .then(op);
     this.tail = p.catch(() => {});
     return p;
   }
@@ -214,7 +236,7 @@ export class QueueStore {
   // store is open (for a page going away, which may run no later task).
   appendNow(channel, frames) {
     const records = frames.map((frame) => [channel, frame]);
-    return this.open !== null ? this.open.write(records) : this.run((b) => b.write(records));
+    return this.open !== null && !this.open.closed ? this.open.write(records) : this.run((b) => b.write(records));
   }
 
   // Aborts an unshift under way (IndexedDB only), for a page going away.

@@ -1,7 +1,8 @@
 // Fault tests of this project's client (pkg/) in headless Chromium against the local server's
 // admin endpoints: every close code of PROTOCOL.md, an outage in the middle of a queue flush, a
 // tab killed in the middle of one, a page reloaded right after a burst of sends, the server
-// restarted (same port) in the middle of a blast, and 100 channels rejoined after a reconnect.
+// restarted (same port) in the middle of a blast, 100 channels rejoined after a reconnect, and
+// the queue's storage failing (the site's data cleared under the page, a store that keeps failing).
 //
 //   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/faults.test.mjs
@@ -292,6 +293,90 @@ for (const lostFirst of [false, true]) {
   await context.close();
   });
 }
+
+// A page with a queue channel joined, then offline; `window.ch` and `window.heard` (echoed seqs).
+async function offlineQueuePage(name) {
+  const opened = await openPage(browser, server);
+  const { page, context } = opened;
+  await page.evaluate(
+    async ({ host, name }) => {
+      const { xrt, t } = window;
+      t.configure(host, { queue: { database: `storage-${Math.random()}` } });
+      window.ch = xrt.openChannel(name, { queueOfflineActions: true });
+      window.heard = [];
+      window.ch.on('message', (f) => window.heard.push(f.payload.seq));
+      await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+    },
+    { host: server.host, name },
+  );
+  await context.setOffline(true);
+  await page.waitForFunction(() => window.xrt.connectionState() === 'offline');
+  // Sends `{seq}` for each of `seqs`; resolves with each outcome or error message.
+  opened.send = (seqs) => page.evaluate((seqs) => Promise.all(seqs.map((seq) => window.ch.message({ seq }).catch((e) => e.message))), seqs);
+  return opened;
+}
+
+const seqsAt = async (name) => (await server.admin(`history?channel=${name}`)).history.map((f) => f.payload.seq).filter((seq) => seq !== undefined);
+
+test("the site's data cleared while a queue channel is open: the queue stores again and delivers what is sent from then on", async () => {
+  const name = 'flush/cleared';
+  const { page, errors, context, console: lines, send } = await offlineQueuePage(name);
+  assert.deepEqual(await send([0, 1, 2]), ['queued', 'queued', 'queued']);
+  // As the user clearing the site's data in the browser's settings: the database is deleted and
+  // the page's connection to it closed under it.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: server.url, storageTypes: 'indexeddb' });
+  assert.deepEqual(await send([10, 11, 12]), ['queued', 'queued', 'queued']);
+  const arrived = page.evaluate(() => window.t.next(window.ch, 'message', (f) => f.payload.seq === 12));
+  await context.setOffline(false);
+  await arrived;
+  // Online, the channel sends directly again and its queue empties.
+  const r = await page.evaluate(async () => {
+    await window.t.direct(window.ch);
+    return { outcome: await window.ch.message({ seq: 13 }), pending: await window.ch.pending() };
+  });
+  assert.deepEqual(r, { outcome: 'sent', pending: 0 });
+  await page.waitForFunction(() => window.heard.includes(13));
+  // What was stored before the clear went with the site's data; everything after arrived, once.
+  assert.deepEqual(await seqsAt(name), [10, 11, 12, 13]);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(lines.filter((l) => l.startsWith('error') && l.includes('xano-realtime')), []);
+  await context.close();
+});
+
+test('a store that keeps failing: the flush tries again after a pause, not over and over, and delivers once the store works', async () => {
+  const name = 'flush/failing';
+  const { page, errors, context, send } = await offlineQueuePage(name);
+  assert.deepEqual(await send([0, 1, 2]), ['queued', 'queued', 'queued']);
+  // Reads fail from now on (a disk error), writes still work.
+  await page.evaluate(() => {
+    const open = IDBIndex.prototype.openKeyCursor;
+    window.storageBroken = true;
+    IDBIndex.prototype.openKeyCursor = function (...args) {
+      if (window.storageBroken) throw new DOMException('the disk failed (test)', 'UnknownError');
+      return open.apply(this, args);
+    };
+  });
+  const failures = [];
+  const threeFailures = new Promise((resolve) =>
+    page.on('console', (m) => {
+      if (m.text().includes('the offline queue flush failed') && failures.push(Date.now()) === 3) resolve();
+    }),
+  );
+  await context.setOffline(false);
+  await threeFailures;
+  // With no pause, thousands failed within a few seconds.
+  assert.ok(failures[2] - failures[0] >= 1800, `three failed flushes within ${failures[2] - failures[0]} ms`);
+  const arrived = page.evaluate(() => window.t.next(window.ch, 'message', (f) => f.payload.seq === 2));
+  await page.evaluate(() => {
+    window.storageBroken = false;
+  });
+  await arrived;
+  assert.deepEqual(await seqsAt(name), [0, 1, 2]);
+  assert.equal(await page.evaluate(() => window.ch.pending()), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
 
 test('100 channels are all rejoined after a reconnect, also those reopened while it was down', async () => {
   const { page, errors, context } = await openPage(browser, server);
