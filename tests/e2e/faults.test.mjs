@@ -2,7 +2,8 @@
 // admin endpoints: every close code of PROTOCOL.md, an outage in the middle of a queue flush, a
 // tab killed in the middle of one, a page reloaded right after a burst of sends, the server
 // restarted (same port) in the middle of a blast, 100 channels rejoined after a reconnect, and
-// the queue's storage failing (the site's data cleared under the page, a store that keeps failing).
+// the queue's storage failing (the site's data cleared under the page, a store that keeps failing),
+// a network that drops and comes back 20 times during a flush.
 //
 //   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/faults.test.mjs
@@ -375,6 +376,45 @@ test('a store that keeps failing: the flush tries again after a pause, not over 
   assert.deepEqual(await seqsAt(name), [0, 1, 2]);
   assert.equal(await page.evaluate(() => window.ch.pending()), 0);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a network that drops and comes back 20 times during a flush (a train through tunnels), the app sending all along: nothing lost, first arrivals in send order', async () => {
+  const N = 2000;
+  const name = 'flush/tunnels';
+  const observer = await openObserver(name);
+  const { page, errors, context } = await offlineQueuePage(name);
+  const outcomes = await page.evaluate((N) => Promise.all(Array.from({ length: N }, (_, seq) => window.ch.message({ seq, pad: 'x'.repeat(200) }))), N);
+  assert.ok(outcomes.every((o) => o === 'queued'));
+  // The app keeps sending, a message every 20 ms, whatever the network does.
+  await page.evaluate((N) => {
+    window.nextSeq = N;
+    window.outcomes = [];
+    window.sender = setInterval(() => window.outcomes.push(window.ch.message({ seq: window.nextSeq++ }).catch((e) => e.message)), 20);
+  }, N);
+  // Up for 50-150 ms (the flush starts and is cut off), down for 30 ms, 20 times.
+  for (let i = 0; i < 20; i++) {
+    await context.setOffline(false);
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+    await context.setOffline(true);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  await context.setOffline(false);
+  const sent = await page.evaluate(async () => {
+    clearInterval(window.sender);
+    const all = await Promise.all(window.outcomes);
+    return { total: window.nextSeq, unexpected: all.filter((o) => o !== 'sent' && o !== 'queued') };
+  });
+  assert.deepEqual(sent.unexpected, []);
+  const end = await page.evaluate((total) => window.t.drained(window.ch, window.heard, total), sent.total);
+  assert.equal(end.pending, 0);
+  await observer.page.waitForFunction((total) => window.distinct.size === total, sent.total, { timeout: 30_000 });
+  const seen = await observer.page.evaluate(() => window.seen);
+  assert.deepEqual([...new Set(seen)], Array.from({ length: sent.total }, (_, i) => i), 'every message arrived; first arrivals in send order');
+  assert.equal(await page.evaluate(() => window.xrt.clientStats().unconfirmed), 0);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(observer.errors, []);
+  await observer.context.close();
   await context.close();
 });
 
