@@ -637,6 +637,13 @@ impl Shared {
 
     // ---- admin operations -------------------------------------------------------------------
 
+    /// Closes one connection with `code` and `reason` (the close handshake, as for all).
+    pub(crate) fn close_one(&self, id: &str, code: u16, reason: &str) {
+        if let Some(c) = self.hub().conns.get(id) {
+            let _ = c.ctl.send(Control::Close(code, reason.to_string()));
+        }
+    }
+
     /// Sends `ctl` to every connection; returns their ids.
     pub(crate) fn control_all(&self, ctl: Control) -> Vec<Arc<str>> {
         let hub = self.hub();

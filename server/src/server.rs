@@ -32,7 +32,7 @@ use crate::hub::{message_frame, ClientInfo, Control, Shared, MAX_FRAME_BYTES};
 /// Default capacity of each connection's outgoing queue, in frames.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 4096;
 /// Largest WebSocket message the transport accepts; frames between 256 KiB and this size get an
-/// `error` frame instead of a closed socket.
+/// `error` frame instead of a closed socket, larger ones close it with 1009.
 pub const TRANSPORT_MAX_MESSAGE: usize = 16 * 1024 * 1024;
 /// How long a closing socket may take to finish the close handshake before it is dropped.
 pub const DEFAULT_CLOSE_GRACE: Duration = Duration::from_secs(3);
@@ -321,7 +321,15 @@ async fn connection(
                     };
                 }
                 Ok(_) => {}
-                Err(e) => return format!("read error: {e}"),
+                Err(e) => {
+                    // A message over the transport's limit: closed with 1009 (Message Too Big),
+                    // as WebSocket servers do, rather than dropped without a close frame.
+                    if e.to_string().contains("Message too long") {
+                        reader_shared.close_one(&reader_id, 1009, "Message too big.");
+                        std::future::pending::<()>().await;
+                    }
+                    return format!("read error: {e}");
+                }
             }
         }
         how

@@ -752,3 +752,20 @@ async fn leaving_a_channel_not_joined_is_silently_ignored() {
     a.leave("never-joined").await;
     a.barrier().await;
 }
+
+#[tokio::test]
+async fn a_message_over_the_transport_limit_closes_the_socket_with_1009() {
+    let srv = server(None).await;
+    let mut a = connect(&srv, None).await;
+    a.join("lobby", false, false).await;
+    // Over the 16 MiB the transport reads: Message Too Big, with a close frame.
+    // The server stops reading at the frame's header, so the rest of the write may fail.
+    let over = json!({"action":"message","options":{"channel":"lobby"},"payload":"w".repeat(17 * 1024 * 1024)});
+    let _ =
+        a.ws.send(tokio_tungstenite::tungstenite::Message::text(
+            over.to_string(),
+        ))
+        .await;
+    let event = a.next_event().await;
+    assert!(matches!(event, Event::Closed(Some(1009))), "{event:?}");
+}
