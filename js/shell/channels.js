@@ -11,7 +11,7 @@ import { input, w, written } from "./core.js";
 import { register, identify, unidentify, unregister, slotNamed, openSlots, deliver } from "./router.js";
 import { Outbox, setNotify } from "./outbox.js";
 import { send, expectAnswer } from "./socket.js";
-import { historyText, joinText } from "./connection.js";
+import { historyText, joinText, statusFrame } from "./connection.js";
 import { countBacklog, storeMessage, removeStored } from "./queue.js";
 import { share, post, setLeaderSide, handSend, watch } from "./share.js";
 import { state } from "./events.js";
@@ -37,10 +37,6 @@ function holder(tab) {
     watch(tab, gone);
   }
   return n;
-}
-
-function connected() {
-  return { action: "connection_status", options: {}, payload: { status: "connected" } };
 }
 
 // Opens the slot's channel in this tab's core (its own socket, or the leader's).
@@ -93,7 +89,7 @@ export function openSlot(name, options) {
     // The leader kept it for its followers: now this page holds it too.
     slot.local = true;
     w().xr_hold(slot.id, SELF);
-    if (slot.joined) queueMicrotask(() => slot.live && slot.joined && deliver(slot, "connection_status", connected()));
+    if (slot.joined) queueMicrotask(() => slot.live && slot.joined && deliver(slot, "connection_status", statusFrame(true)));
     return slot;
   }
   slot = newSlot(name, options, true);
@@ -173,7 +169,7 @@ function remoteOpen(tab, name, presence, history, queue) {
     name,
     joined: slot.joined,
     members: Array.from(slot.members.values()),
-    frame: connected(),
+    frame: statusFrame(true),
     state: state.name,
   });
 }

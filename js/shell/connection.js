@@ -10,7 +10,7 @@
 import { OP, STATES, NONE, attached, input, setPerformer, w } from "./core.js";
 import { deliver, deliverAll, inbound, slotOf, linger, forget } from "./router.js";
 import { state, emitState } from "./events.js";
-import { announce, keepUnconfirmed, requeue, startFlush } from "./queue.js";
+import { announce, keepUnconfirmed, requeue, startFlush, tooBig } from "./queue.js";
 import { newSocket } from "./outbox.js";
 import { socket, send, retire, silence, SILENCE_MS } from "./socket.js";
 import { share, post } from "./share.js";
@@ -52,7 +52,8 @@ export function token() {
   return link.token;
 }
 
-function statusFrame(connected) {
+/** The `connection_status` frame the app's listeners hear (`connected`, or `disconnected`). */
+export function statusFrame(connected) {
   return { action: "connection_status", options: {}, payload: { status: connected ? "connected" : "disconnected" } };
 }
 
@@ -95,6 +96,7 @@ function openSocket(id) {
   ws.onmessage = share.role === "leader" ? relay : inbound;
   ws.onclose = (event) => {
     if (socket.ws !== ws) return;
+    if (event.code === 1009) tooBig();
     retire();
     input((x) => x.xr_socket_closed(id, event.code, performance.now()));
   };

@@ -196,6 +196,27 @@ export class Outbox {
     this.wake();
   }
 
+  /**
+   * Takes out the entry whose frame is `length` long, if one is, never to be sent again; returns
+   * whether one was.
+   */
+  drop(length) {
+    const list = this.list;
+    for (let i = this.head; i < list.length; i++) {
+      const entry = list[i];
+      const t = typeof entry === "string" ? messageFrame(this.nameJson, "", entry) : entry.t;
+      if (t.length !== length) continue;
+      list.splice(i, 1);
+      if (typeof entry !== "string" && entry.k !== undefined) {
+        this.keyed--;
+        this.remove([entry.k]);
+      }
+      settled([entry]);
+      return true;
+    }
+    return false;
+  }
+
   /** Confirms the entries that need no echo and that the browser handed to the network. */
   confirmDrained(handedBytes) {
     const list = this.list;

@@ -14,6 +14,8 @@ export const socket = {
   handed: 0,
   /** Sockets opened since the page loaded (clientStats()). */
   opened: 0,
+  /** The length of the largest frame sent on it (queue.js `tooBig`). */
+  largest: 0,
 };
 
 /**
@@ -27,6 +29,7 @@ export function send(text) {
   const ws = socket.ws;
   if (ws === null || ws.readyState !== 1) return -1;
   ws.send(text);
+  if (text.length > socket.largest) socket.largest = text.length;
   return (socket.bytes += text.length);
 }
 
@@ -83,6 +86,7 @@ export function retire() {
   if (ws === null) return null;
   socket.handed = handed();
   socket.bytes = 0;
+  socket.largest = 0;
   clearTimeout(silence.timer);
   silence.timer = null;
   ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;

@@ -357,6 +357,63 @@ test('a queued message the server refuses without naming its channel (too large)
   await context.close();
 });
 
+// A message over the server transport's 16 MiB closes every socket that carries it (1009, Message
+// Too Big). Sent again after each reconnect, it would hold the channel's queue, and every other
+// channel's connection, for good.
+for (const queued of [false, true]) {
+  const how = queued ? 'queued while offline' : 'sent directly';
+  test(`a message too big for the server (it closes the connection with 1009), ${how}: taken out, the app told, the rest delivered`, async () => {
+    const name = `liveness/too-big-${queued}`;
+    const { page, errors, context } = await openPage(browser, server);
+    await page.evaluate(async ({ host, name }) => {
+      const { xrt, t } = window;
+      t.configure(host, { queue: { database: `too-big-${Math.random()}` } });
+      window.ch = xrt.openChannel(name, { queueOfflineActions: true });
+      window.heard = [];
+      window.ch.on('message', (f) => window.heard.push(f.payload.seq));
+      window.errorFrames = [];
+      window.ch.on('error', (f) => window.errorFrames.push(f.payload.message));
+      await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+      await t.direct(window.ch);
+    }, { host: server.host, name });
+    if (queued) {
+      await context.setOffline(true);
+      await page.waitForFunction(() => window.xrt.connectionState() === 'offline');
+    }
+    const outcomes = await page.evaluate(async () => {
+      const { t, ch, xrt } = window;
+      window.sockets = xrt.clientStats().socketsOpened;
+      window.lastArrived = t.next(ch, 'message', (f) => f.payload.seq === 2, 30_000);
+      return Promise.all([ch.message({ seq: 0 }), ch.message({ seq: 1, big: 'x'.repeat(17 * 1024 * 1024) }), ch.message({ seq: 2 })]);
+    });
+    assert.deepEqual(outcomes, queued ? ['queued', 'queued', 'queued'] : ['sent', 'sent', 'sent']);
+    if (queued) await context.setOffline(false);
+    const r = await page.evaluate(async () => {
+      const { t, ch, xrt } = window;
+      await window.lastArrived;
+      // The flush deletes what the server confirmed in batches: wait for the queue to report empty.
+      while ((await ch.pending()) !== 0) await t.next(ch, 'queue', () => true, 10_000);
+      return {
+        heard: window.heard.filter((seq) => seq !== undefined),
+        errors: window.errorFrames,
+        reconnects: xrt.clientStats().socketsOpened - window.sockets,
+        pending: await ch.pending(),
+        unconfirmed: xrt.clientStats().unconfirmed,
+      };
+    });
+    // The socket that carried it was closed once; the next one delivered the rest (queued: one
+    // socket more, the one opened when the browser came back online).
+    assert.deepEqual(r.heard, [0, 2]);
+    assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+    assert.match(r.errors[0], /too big for the server \(1009\): not sent again/);
+    assert.equal(r.reconnects, queued ? 2 : 1);
+    assert.equal(r.pending, 0);
+    assert.equal(r.unconfirmed, 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
 // A WebSocket that never touches the network: the test plays the server.
 function fakeServer() {
   class FakeWebSocket extends EventTarget {
