@@ -23,8 +23,8 @@
 //!   sends the stored messages oldest first, at most [`WINDOW`] unconfirmed, and the echo of a
 //!   stored message deletes it; a flush reports when it finds the store empty, or once it sees it
 //!   is no longer current, a step later (reports arrive late). `Requeue` puts the channel's
-//!   unconfirmed direct sends back at the front of the store, in order; `Settle` forgets them
-//!   (the close delivers them); messages a flush sent stay in the store until confirmed.
+//!   unconfirmed direct sends back at the front of the store, in order; `Settle` (the last
+//!   channel closed) forgets them (the close delivers them); messages a flush sent stay in the store until confirmed.
 //! - Sends: a message goes straight to the socket when the channel's last `Mode` says direct and
 //!   the socket is healthy; else into the queue (channels opened with the queue option), or it is
 //!   refused. Only queue channels' messages are tracked for delivery.
@@ -296,9 +296,11 @@ struct FlushRun {
 /// What the kind of input allows the core to do to the socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
-    /// The app closed a channel, configured, or changed the token: no `disconnected`; what the
-    /// socket carried settles (or lingers).
+    /// The app closed a channel: no `disconnected`; what the socket carried settles (or lingers).
     Voluntary,
+    /// The app configured or changed the token: no `disconnected`; what the socket carried goes
+    /// back to the queue (the server may have died unnoticed).
+    Restart,
     /// The socket failed or its handshake timed out, the browser went offline, or a timer
     /// fired: what the socket carried goes back to the queue.
     Loss,
@@ -520,11 +522,11 @@ impl Model {
             Op::Configure(i) => {
                 self.backoff = settings(i).backoff;
                 self.core.configure(settings(i));
-                self.perform(Step::Voluntary, &before);
+                self.perform(Step::Restart, &before);
             }
             Op::TokenChanged => {
                 self.core.token_changed();
-                self.perform(Step::Voluntary, &before);
+                self.perform(Step::Restart, &before);
             }
             Op::Open { name, queue } => {
                 if self.named(name).is_some() {
@@ -1121,13 +1123,13 @@ impl Model {
             usize::from(step == Step::Opened),
             "connected exactly when the socket opens: {outputs:?}"
         );
-        if gone && step == Step::Voluntary {
+        if gone && matches!(step, Step::Voluntary | Step::Restart) {
             self.announced = false;
         }
         let expected: BTreeMap<ChannelId, Vec<&str>> = if gone {
             let verdict = match step {
                 Step::Voluntary => "Settle",
-                Step::Loss => "Requeue",
+                Step::Loss | Step::Restart => "Requeue",
                 _ => panic!("the socket went away on {step:?}: {outputs:?}"),
             };
             before
@@ -1416,9 +1418,10 @@ proptest! {
     }
 
     /// A channel is direct only when joined with nothing queued and no flush under way; every
-    /// queue channel the socket carried gets Requeue when it is lost and Settle when the client
-    /// closes it; queued and sent messages reach the server in order, at least once, and twice
-    /// only after their socket, flush or channel ended before they were confirmed.
+    /// queue channel the socket carried gets Requeue when it is lost or closed for new settings
+    /// or a token, and Settle when the last channel's close closes it; queued and sent messages
+    /// reach the server in order, at least once, and twice only after their socket, flush or
+    /// channel ended before they were confirmed.
     #[test]
     fn queued_actions_leave_in_order_and_none_is_lost(
         seed in any::<u64>(),

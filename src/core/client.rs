@@ -23,8 +23,9 @@
 //! - a message goes straight out only when its channel is joined and nothing older waits in its
 //!   offline queue ([`QueueState`]); a queue channel's messages the socket took but the server had
 //!   not confirmed go back to the front of its queue when the socket is lost ([`Output::Requeue`]),
-//!   also after the channel was closed while the socket stayed open ([`Output::Linger`]); a socket
-//!   the client closes normally settles them ([`Output::Settle`]).
+//!   also after the channel was closed while the socket stayed open ([`Output::Linger`]), and
+//!   when the client closes the socket for new settings or a new token; a socket the client
+//!   closes because the last channel closed settles them ([`Output::Settle`]).
 
 use alloc::vec::Vec;
 
@@ -149,18 +150,18 @@ pub enum Output {
     Flush(ChannelId, u32),
     /// The number of the channel's queued actions changed.
     Pending(ChannelId, u32),
-    /// The socket carrying the channel's unconfirmed messages was lost: put the messages it took
-    /// but the server did not confirm back at the front of the channel's queue, in order, then
-    /// report the store's count with [`Client::queue_counted`]. Also for a channel closed while
-    /// lingering.
+    /// The socket carrying the channel's unconfirmed messages was lost, or closed by the client
+    /// for new settings or a token: put the messages it took but the server did not confirm back
+    /// at the front of the channel's queue, in order, then report the store's count with
+    /// [`Client::queue_counted`]. Also for a channel closed while lingering.
     Requeue(ChannelId),
     /// The channel (with `queueOfflineActions`) was closed while the socket stays open for other
     /// channels: keep watching for the echoes of its unconfirmed messages until they come, or
     /// until a [`Output::Requeue`] or [`Output::Settle`] for it.
     Linger(ChannelId),
     /// The socket carrying the channel's unconfirmed messages was closed normally by the client
-    /// (the last channel closed, new settings or token): the browser delivers what it took
-    /// before the close, so stop tracking them.
+    /// because the last channel closed: the browser delivers what it took before the close, so
+    /// stop tracking them.
     Settle(ChannelId),
 }
 
@@ -574,8 +575,8 @@ impl Client {
     }
 
     /// Every channel loses its join. What the socket took for queue channels, open or
-    /// lingering, is put back when the socket was lost (`requeue`), and settled when the client
-    /// closed it normally.
+    /// lingering, is put back (`requeue`: the socket was lost, or closed for new settings or a
+    /// token), or settled (the client closed it because the last channel closed).
     fn drop_joins(&mut self, requeue: bool) {
         let verdict = |id| {
             if requeue {
@@ -630,7 +631,10 @@ impl Client {
         self.attempt = self.attempt.saturating_add(1);
     }
 
-    /// Ends the current socket or timer voluntarily (no `disconnected`).
+    /// Ends the current socket or timer voluntarily (no `disconnected`). With channels still open
+    /// (new settings or token: they join again at once), what the socket carried unconfirmed for
+    /// queue channels goes back to their queues, as after a loss: a server that died unnoticed
+    /// would otherwise have lost it. After the last channel closed, it is settled.
     fn stop_connection(&mut self) {
         match self.conn {
             Conn::Connecting { socket, .. } => {
@@ -641,7 +645,7 @@ impl Client {
             Conn::Waiting(_) => self.outputs.push(Output::CancelTimer),
             Conn::Idle | Conn::Offline => {}
         }
-        self.drop_joins(false);
+        self.drop_joins(!self.channels.is_empty());
         self.conn = Conn::Idle;
     }
 

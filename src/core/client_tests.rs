@@ -641,13 +641,26 @@ fn a_queue_channel_closed_while_the_socket_stays_lingers_until_the_socket_goes()
 }
 
 #[test]
-fn a_socket_the_client_closes_normally_settles_what_it_carried() {
+fn a_socket_closed_for_a_new_token_or_settings_puts_back_what_it_carried() {
+    // The server may have died unnoticed: what it did not confirm is sent again after the rejoin.
     let mut c = configured();
     let (a, _) = open_and_connect(&mut c, true);
     c.token_changed();
     let out = c.take_outputs();
-    assert!(out.contains(&Output::Settle(a)));
-    assert!(requeued(&out).is_empty());
+    assert_eq!(requeued(&out), [a]);
+    assert!(!out.contains(&Output::Settle(a)));
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Status(None, false))),
+        "no disconnected"
+    );
+    let mut c = configured();
+    let (a, _) = open_and_connect(&mut c, true);
+    c.configure(settings(500.0, 30_000.0, 10_000.0));
+    assert_eq!(requeued(&c.take_outputs()), [a]);
+}
+
+#[test]
+fn a_socket_the_client_closes_for_the_last_channel_settles_what_it_carried() {
     let mut c = configured();
     let (a, _) = open_and_connect(&mut c, true);
     c.close_channel(a);

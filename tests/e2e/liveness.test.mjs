@@ -267,6 +267,55 @@ test('the server frozen, 20 messages sent, the server killed and restarted: all 
   assert.deepEqual(errors, []);
 });
 
+test('the server frozen, 20 messages sent, the token refreshed (setAuthToken), the server killed and restarted: all 20 arrive', async () => {
+  const first = await startPageServer({ config: CONFIG });
+  const port = first.port;
+  const { page, errors, context } = await openPage(browser, first);
+  await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host, { reconnect: { minDelayMs: 100, maxDelayMs: 800 }, queue: { database: `token-${Math.random()}` } });
+    window.ch = xrt.openChannel('liveness/token', { queueOfflineActions: true });
+    await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+    await t.direct(window.ch);
+  }, first.host);
+  first.process.kill('SIGSTOP');
+  await allStopped(first.process.pid);
+  try {
+    const sent = await page.evaluate(async () => {
+      const { t, ch, xrt } = window;
+      const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => ch.message({ seq: i })));
+      // A token refresh closes the socket voluntarily: no echo came, and none will. The 20 go
+      // back to the queue (before the fix they were taken for delivered and forgotten).
+      const putBack = t.next(ch, 'queue', (f) => f.payload.pending === 20, 10_000);
+      xrt.setAuthToken('refreshed-token');
+      await putBack;
+      return sent;
+    });
+    assert.deepEqual(sent, Array(20).fill('sent'), 'the frozen socket looks open');
+  } finally {
+    await killNow(first);
+  }
+  await page.evaluate(() => {
+    window.back = window.t.next(window.ch, 'message', (f) => f.payload.seq === 19, 30_000);
+  });
+  const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
+  try {
+    const pending = await page.evaluate(async () => {
+      const { t, ch } = window;
+      await window.back;
+      while ((await ch.pending()) !== 0) await t.next(ch, 'queue', () => true, 10_000);
+      return ch.pending();
+    });
+    assert.equal(pending, 0);
+    const history = await second.admin('history?channel=liveness/token');
+    assert.deepEqual(history.history.map((f) => f.payload.seq).filter((seq) => seq !== undefined), Array.from({ length: 20 }, (_, i) => i));
+  } finally {
+    await context.close();
+    await second.stop();
+  }
+  assert.deepEqual(errors, []);
+});
+
 test('the server frozen in the middle of a queue flush for longer than any wait for an echo (35 s), then killed and restarted: every queued message arrives', async () => {
   const N = 1000;
   const first = await startPageServer({ config: CONFIG });
