@@ -16,25 +16,20 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C link-arg=-zstack-size=1
 # may run at the same time.
 WASM_OUT="target/wasm-pkg/$(echo "$OUT" | tr -c 'A-Za-z0-9_\n' _)"
 wasm-pack --quiet build --target web --release --out-dir "$WASM_OUT" --out-name xano_realtime
-# wasm-bindgen's loader carries two long console warnings (the .wasm served with another MIME
-# type; init() given a bare path): the same said in fewer words saves about 70 B gzipped. A
-# loader whose wording changed fails the build here rather than grow the package unnoticed.
+# The package loads the .wasm with a loader of its own (js/package.js), which provides the one
+# import wasm-bindgen's output has: a .wasm that imports anything else fails the build here rather
+# than in a user's browser.
 node -e '
   const fs = require("fs");
-  const file = process.argv[1];
-  let js = fs.readFileSync(file, "utf8");
-  for (const [long, short] of [
-    [/`WebAssembly\.instantiateStreaming` failed because your server does not serve Wasm with `application\/wasm` MIME type\. Falling back to `WebAssembly\.instantiate` which is slower\. Original error:\\n/, "xano-realtime: the .wasm is not served as application/wasm, so it loads more slowly:"],
-    [/using deprecated parameters for the initialization function; pass a single object instead/, "xano-realtime: pass init() one object, { module_or_path }"],
-  ]) {
-    if (!long.test(js)) throw new Error(`scripts/build.sh: wasm-bindgen loader text not found: ${long}`);
-    js = js.replace(long, short);
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(fs.readFileSync(process.argv[1])));
+  const known = [{ module: "./xano_realtime_bg.js", name: "__wbindgen_init_externref_table", kind: "function" }];
+  if (JSON.stringify(imports) !== JSON.stringify(known)) {
+    throw new Error(`scripts/build.sh: the .wasm imports ${JSON.stringify(imports)}; js/package.js provides ${JSON.stringify(known)}`);
   }
-  fs.writeFileSync(file, js);
-' "$WASM_OUT/xano_realtime.js"
+' "$WASM_OUT/xano_realtime_bg.wasm"
 rm -rf "$OUT" && mkdir -p "$OUT"
 esbuild js/package.js --bundle --format=esm --minify --legal-comments=none --log-level=warning \
-  "--alias:wasm-bindgen-glue=./$WASM_OUT/xano_realtime.js" --outfile="$OUT/xano_realtime.js"
+  --outfile="$OUT/xano_realtime.js"
 cp "$WASM_OUT/xano_realtime_bg.wasm" js/xano_realtime.d.ts LICENSE "$OUT/"
 node -e '
   const fs = require("fs");
