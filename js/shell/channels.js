@@ -10,7 +10,7 @@
 import { input, w, written } from "./core.js";
 import { register, identify, unidentify, unregister, slotNamed, openSlots, deliver } from "./router.js";
 import { Outbox, setNotify } from "./outbox.js";
-import { send, expectAnswer } from "./socket.js";
+import { send, expectAnswer, socket } from "./socket.js";
 import { historyText, joinText, statusFrame } from "./connection.js";
 import { countBacklog, storeMessage, removeStored } from "./queue.js";
 import { share, post, setLeaderSide, handSend, watch } from "./share.js";
@@ -125,6 +125,7 @@ export function sendMessage(slot, text, body, echoed, storeError, origin) {
   if (slot.direct) {
     const end = send(text);
     if (end >= 0) {
+      if (text.length === socket.largest) socket.sender = slot;
       if (slot.outbox !== null) {
         // This page's public message is kept as its payload's text alone (outbox.js).
         slot.outbox.track(echoed && origin === undefined ? body : { t: text, b: echoed ? body : null, k: undefined, e: end, o: origin });

@@ -147,17 +147,17 @@ export function requeue(slot, pageGone = false) {
  * The server closed the socket with 1009 (Message Too Big). The largest frame the socket sent is
  * over the server's limit (the server closes at the first one over it, and this one is at least as
  * large). When it is a queue channel's unconfirmed message, sending it again would close every
- * socket the same way and hold the channel's queue back for good: it is taken out, and the
- * channel's `error` listeners hear why.
+ * socket the same way and hold the channel's queue back for good: it is taken out. Either way the
+ * channel's `error` listeners hear that it was not delivered (on a channel without the queue it
+ * was lost with the socket).
  */
 export function tooBig() {
   const length = socket.largest;
-  for (const slot of slotsWithUnconfirmed()) {
-    if (!slot.outbox.drop(length)) continue;
-    const message = `a message of ${length} characters is too big for the server (1009): not sent again`;
-    deliver(slot, "error", { action: "error", options: { channel: slot.name }, payload: { message } });
-    return;
-  }
+  let slot = slotsWithUnconfirmed().find((s) => s.outbox.drop(length));
+  if (slot === undefined) slot = socket.sender;
+  if (slot === null || !slot.live) return;
+  const message = `a message of ${length} characters is too big for the server (1009): not delivered, not sent again`;
+  deliver(slot, "error", { action: "error", options: { channel: slot.name }, payload: { message } });
 }
 
 /**

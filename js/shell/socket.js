@@ -14,8 +14,10 @@ export const socket = {
   handed: 0,
   /** Sockets opened since the page loaded (clientStats()). */
   opened: 0,
-  /** The length of the largest frame sent on it (queue.js `tooBig`). */
+  /** The length of the largest frame sent on it, and the channel whose message it was when it
+   * was sent directly (queue.js `tooBig`). */
   largest: 0,
+  sender: null,
 };
 
 /**
@@ -87,6 +89,7 @@ export function retire() {
   socket.handed = handed();
   socket.bytes = 0;
   socket.largest = 0;
+  socket.sender = null;
   clearTimeout(silence.timer);
   silence.timer = null;
   ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;

@@ -454,7 +454,7 @@ for (const queued of [false, true]) {
     // socket more, the one opened when the browser came back online).
     assert.deepEqual(r.heard, [0, 2]);
     assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
-    assert.match(r.errors[0], /too big for the server \(1009\): not sent again/);
+    assert.match(r.errors[0], /too big for the server \(1009\): not delivered, not sent again/);
     assert.equal(r.reconnects, queued ? 2 : 1);
     assert.equal(r.pending, 0);
     assert.equal(r.unconfirmed, 0);
@@ -462,6 +462,33 @@ for (const queued of [false, true]) {
     await context.close();
   });
 }
+
+test('a message too big for the server on a channel without the queue: lost with the socket, the app told, the channel back', async () => {
+  const name = 'liveness/too-big-plain';
+  const { page, errors, context } = await openPage(browser, server);
+  const r = await page.evaluate(async ({ host, name }) => {
+    const { xrt, t } = window;
+    t.configure(host);
+    const ch = xrt.openChannel(name);
+    const heard = [];
+    ch.on('message', (f) => heard.push(f.payload.seq));
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    const told = t.next(ch, 'error', (f) => f.payload.message.includes('1009'), 30_000);
+    const back = t.next(ch, 'connection_status', (f) => f.payload.status === 'connected', 30_000);
+    const outcomes = [await ch.message({ seq: 0 }), await ch.message({ seq: 1, big: 'x'.repeat(17 * 1024 * 1024) })];
+    const message = (await told).payload.message;
+    await back;
+    const after = t.next(ch, 'message', (f) => f.payload.seq === 2);
+    await ch.message({ seq: 2 });
+    await after;
+    return { outcomes, message, heard };
+  }, { host: server.host, name });
+  assert.deepEqual(r.outcomes, ['sent', 'sent']);
+  assert.match(r.message, /a message of \d+ characters is too big for the server \(1009\): not delivered/);
+  assert.deepEqual(r.heard, [0, 2]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
 
 // A WebSocket that never touches the network: the test plays the server.
 function fakeServer() {
