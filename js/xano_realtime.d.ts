@@ -122,7 +122,10 @@ export class Channel {
   /**
    * Calls `cb(frame)` for every frame with this action: a server action (message, event, error,
    * history, presence_full, presence_update, join, leave), "connection_status", "queue", or "*"
-   * for all. Returns the function that unsubscribes.
+   * for all. Returns the function that unsubscribes. Besides the server's `error` frames, the
+   * client hands `error` listeners one of its own when the server closed the connection because a
+   * message of the channel was too big (1009): `payload.message` names its size, and it is not
+   * sent again.
    */
   on(action: string, cb: (frame: Frame) => void): () => void;
   /** Removes a listener added with `on`. */
@@ -132,7 +135,8 @@ export class Channel {
    * offline queue (queueOfflineActions). Rejects when the channel is closed, the payload is not
    * JSON-serialisable, the channel is not connected and has no offline queue, or the queue is
    * full. On a queue channel, a public message is kept until the server's echo confirms it and
-   * sent again after a lost connection (at least once).
+   * sent again after a lost connection or a reconnection for a new token or settings (at least
+   * once).
    */
   message(payload: unknown, options?: MessageOptions): Promise<"sent" | "queued">;
   /** Asks the server for the channel's history; it arrives as a "history" frame. Throws when not joined. */

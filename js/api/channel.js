@@ -44,6 +44,8 @@ export class Channel {
    * Calls `cb(frame)` for every frame with this action: a server action (`message`, `event`,
    * `error`, `history`, `presence_full`, `presence_update`, `join`, `leave`),
    * `connection_status`, `queue`, or "*" for all. Returns the function that unsubscribes (once).
+   * The client hands `error` listeners a frame of its own when the server closed the connection
+   * because a message of this channel was too big for it (1009; queue.js `tooBig`).
    */
   on(name, cb) {
     const a = action(name);
