@@ -196,6 +196,11 @@ export class Outbox {
     this.wake();
   }
 
+  /** The entry's frame text (rebuilt for an entry kept as its payload's text alone). */
+  frameOf(entry) {
+    return typeof entry === "string" ? messageFrame(this.nameJson, "", entry) : entry.t;
+  }
+
   /**
    * Takes out the entry whose frame is `length` long, if one is, never to be sent again; returns
    * whether one was.
@@ -204,8 +209,7 @@ export class Outbox {
     const list = this.list;
     for (let i = this.head; i < list.length; i++) {
       const entry = list[i];
-      const t = typeof entry === "string" ? messageFrame(this.nameJson, "", entry) : entry.t;
-      if (t.length !== length) continue;
+      if (this.frameOf(entry).length !== length) continue;
       list.splice(i, 1);
       if (typeof entry !== "string" && entry.k !== undefined) {
         this.keyed--;
@@ -235,7 +239,7 @@ export class Outbox {
     const again = [];
     const delivered = [];
     for (const entry of this.list.slice(this.head)) {
-      if (typeof entry === "string") again.push({ t: messageFrame(this.nameJson, "", entry), b: entry });
+      if (typeof entry === "string") again.push({ t: this.frameOf(entry), b: entry });
       else if (entry.k !== undefined) continue;
       else if (entry.b === null && entry.e <= handedBytes) delivered.push(entry);
       else again.push(entry);
