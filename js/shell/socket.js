@@ -31,7 +31,11 @@ export function send(text) {
   const ws = socket.ws;
   if (ws === null || ws.readyState !== 1) return -1;
   ws.send(text);
-  if (text.length > socket.largest) socket.largest = text.length;
+  if (text.length > socket.largest) {
+    // A new largest frame: whose it is, a direct send's caller says (channels.js).
+    socket.largest = text.length;
+    socket.sender = null;
+  }
   return (socket.bytes += text.length);
 }
 
