@@ -7,7 +7,28 @@
 // A core input is never made while outputs are being performed: events that happen during an
 // output (a socket the browser refuses to create) are handed back on a microtask.
 
-import { OP, STATES, NONE, attached, input, setPerformer, w } from "./core.js";
+import {
+  STATES,
+  NONE,
+  attached,
+  input,
+  setPerformer,
+  w,
+  OP_OPEN,
+  OP_CLOSE,
+  OP_JOIN,
+  OP_LEAVE,
+  OP_TIMER,
+  OP_CANCEL_TIMER,
+  OP_STATUS,
+  OP_STATE,
+  OP_MODE,
+  OP_FLUSH,
+  OP_PENDING,
+  OP_REQUEUE,
+  OP_LINGER,
+  OP_SETTLE,
+} from "./core.js";
 import { deliver, deliverAll, inbound, slotOf, linger, forget } from "./router.js";
 import { state, emitState } from "./events.js";
 import { announce, keepUnconfirmed, requeue, startFlush, tooBig } from "./queue.js";
@@ -124,10 +145,10 @@ export function perform(words) {
     const a = words[i + 1];
     const b = words[i + 2];
     switch (words[i]) {
-      case OP.OPEN:
+      case OP_OPEN:
         openSocket(a);
         break;
-      case OP.CLOSE:
+      case OP_CLOSE:
         if (socket.id === a) {
           const ws = retire();
           try {
@@ -135,24 +156,24 @@ export function perform(words) {
           } catch (_) {}
         }
         break;
-      case OP.JOIN:
+      case OP_JOIN:
         if (socket.id === a) send(joinText(slotOf(b)));
         break;
-      case OP.LEAVE:
+      case OP_LEAVE:
         if (socket.id === a) send(simpleText("leave", slotOf(b)));
         break;
-      case OP.TIMER:
+      case OP_TIMER:
         clearTimeout(timer);
         timer = setTimeout(() => {
           timer = null;
           input((x) => x.xr_timer(a, performance.now()));
         }, b);
         break;
-      case OP.CANCEL_TIMER:
+      case OP_CANCEL_TIMER:
         clearTimeout(timer);
         timer = null;
         break;
-      case OP.STATUS:
+      case OP_STATUS:
         if (a === 0) {
           deliverAll("connection_status", statusFrame(b === 1));
           if (share.role === "leader") post({ t: "st", from: share.tab, frame: statusFrame(b === 1) });
@@ -165,10 +186,10 @@ export function perform(words) {
           });
         }
         break;
-      case OP.STATE:
+      case OP_STATE:
         stateChange(words, i);
         break;
-      case OP.MODE: {
+      case OP_MODE: {
         const slot = slotOf(a);
         slot.joined = (b & 1) === 1;
         slot.direct = (b & 2) === 2;
@@ -176,27 +197,27 @@ export function perform(words) {
         if (share.role === "leader") post({ t: "m", from: share.tab, name: slot.name, joined: slot.joined });
         break;
       }
-      case OP.FLUSH:
+      case OP_FLUSH:
         startFlush(slotOf(a), b);
         break;
-      case OP.PENDING: {
+      case OP_PENDING: {
         const slot = slotOf(a);
         slot.pending = b;
         announce(slot);
         break;
       }
       // A closed channel whose outbox was empty is not kept (router.linger): nothing to do.
-      case OP.REQUEUE: {
+      case OP_REQUEUE: {
         const slot = slotOf(a);
         if (slot === undefined) break;
         requeue(slot);
         forget(slot);
         break;
       }
-      case OP.LINGER:
+      case OP_LINGER:
         linger(slotOf(a));
         break;
-      case OP.SETTLE: {
+      case OP_SETTLE: {
         const slot = slotOf(a);
         if (slot === undefined) break;
         slot.outbox.takeUnconfirmed(Infinity);

@@ -2,24 +2,23 @@
 // input, then takes the outputs the input caused as a list of five-word records
 // [op, a, b, c, d]. Only numbers cross: channel names, payloads and frames stay in JavaScript.
 
-/** Output operation codes (src/wasm/mod.rs, `op`). */
-export const OP = {
-  OPEN: 1,
-  CLOSE: 2,
-  JOIN: 3,
-  LEAVE: 4,
-  TIMER: 5,
-  CANCEL_TIMER: 6,
-  STATUS: 7,
-  STATE: 8,
-  MODE: 9,
-  FLUSH: 10,
-  PENDING: 11,
-  REQUEUE: 12,
-  HOOK: 13,
-  LINGER: 14,
-  SETTLE: 15,
-};
+/** Output operation codes (src/wasm/mod.rs, `op`): one constant each, so the bundle holds the numbers.
+ * 13 (a hook's verdict) and 16 (a channel no tab holds) are read where xr_page_event and
+ * xr_release_tab write them. */
+export const OP_OPEN = 1;
+export const OP_CLOSE = 2;
+export const OP_JOIN = 3;
+export const OP_LEAVE = 4;
+export const OP_TIMER = 5;
+export const OP_CANCEL_TIMER = 6;
+export const OP_STATUS = 7;
+export const OP_STATE = 8;
+export const OP_MODE = 9;
+export const OP_FLUSH = 10;
+export const OP_PENDING = 11;
+export const OP_REQUEUE = 12;
+export const OP_LINGER = 14;
+export const OP_SETTLE = 15;
 
 /** Connection state names, by the core's number. */
 export const STATES = ["idle", "connecting", "open", "reconnecting", "offline"];

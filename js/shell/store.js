@@ -21,22 +21,16 @@ function done(tx) {
   });
 }
 
+// (What `indexedDB.open` throws, where the browser forbids storage, rejects the promise.)
 function openDatabase(name) {
   return new Promise((resolve, reject) => {
-    let req;
-    try {
-      req = indexedDB.open(name, 1);
-    } catch (e) {
-      reject(e);
-      return;
-    }
+    const req = indexedDB.open(name, 1);
     req.onupgradeneeded = () => {
       const os = req.result.createObjectStore(STORE, { autoIncrement: true });
       os.createIndex(BY_CHANNEL, "channel");
     };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
     req.onblocked = () => reject(new Error("IndexedDB is blocked by another tab"));
+    request(req).then(resolve, reject);
   });
 }
 
