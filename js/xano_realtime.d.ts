@@ -103,7 +103,12 @@ export function configure(config: RealtimeConfig): void;
 export function setAuthToken(token: string | null): void;
 /** Opens a channel (joined as soon as the socket is open); opening it again returns the same Channel. */
 export function openChannel(name: string, options?: ChannelOptions): Channel;
-/** Closes a channel; closing one that is not open does nothing. Never reports `disconnected`. */
+/**
+ * Closes a channel; closing one that is not open does nothing. Never reports `disconnected`. Its
+ * listeners hear nothing more. After the last channel, the socket is closed once the server has
+ * echoed what `queueOfflineActions` channels sent on it; if it is lost first, those messages are
+ * sent when the channel is opened again.
+ */
 export function closeChannel(name: string): void;
 /** The Channel of an open channel, or undefined. */
 export function getChannel(name: string): Channel | undefined;

@@ -23,8 +23,9 @@
 //!   sends the stored messages oldest first, at most [`WINDOW`] unconfirmed, and the echo of a
 //!   stored message deletes it; a flush reports when it finds the store empty, or once it sees it
 //!   is no longer current, a step later (reports arrive late). `Requeue` puts the channel's
-//!   unconfirmed direct sends back at the front of the store, in order; `Settle` (the last
-//!   channel closed) forgets them (the close delivers them); messages a flush sent stay in the store until confirmed.
+//!   unconfirmed direct sends back at the front of the store, in order; messages a flush sent stay
+//!   in the store until confirmed. After the last channel closed, the shell reports `drained` once
+//!   no lingering channel's message awaits its echo (js/shell/router.js `drained`).
 //! - Sends: a message goes straight to the socket when the channel's last `Mode` says direct and
 //!   the socket is healthy; else into the queue (channels opened with the queue option), or it is
 //!   refused. Only queue channels' messages are tracked for delivery.
@@ -35,8 +36,7 @@
 //! "queued") reached the server, and per name their first arrivals are in the order the app sent
 //! them. A message reaches the server a second time only if it had been sent and was still
 //! unconfirmed when its socket, or the flush or channel that sent it, ended (at least once).
-//! One loss is excused: a direct send settled by a voluntary close of a socket the browser had
-//! already seen closing (the core cannot know the socket was dying).
+//! No loss is excused.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
@@ -85,6 +85,9 @@ enum Op {
     /// `configure` with `SETTINGS[i]`.
     Configure(usize),
     TokenChanged,
+    /// The tab gives its socket up (a shared connection's leader that stops leading, after
+    /// taking its channels out of the core): `drained(false)`.
+    GiveUp,
     /// `openChannel` (nothing if a channel of that name is open).
     Open {
         name: usize,
@@ -186,6 +189,7 @@ fn op(mix: Mix) -> impl Strategy<Value = Op> {
             (0..SETTINGS.len()).prop_map(Op::Configure).boxed(),
         ),
         (mix.settings, Just(Op::TokenChanged).boxed()),
+        (mix.settings, Just(Op::GiveUp).boxed()),
         (
             2 * mix.channels,
             (name.clone(), prop::bool::weighted(0.7))
@@ -296,7 +300,8 @@ struct FlushRun {
 /// What the kind of input allows the core to do to the socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
-    /// The app closed a channel: no `disconnected`; what the socket carried settles (or lingers).
+    /// The app closed a channel, or the shell reported the socket drained: no `disconnected`;
+    /// what the socket carried lingers, or was confirmed.
     Voluntary,
     /// The app configured or changed the token: no `disconnected`; what the socket carried goes
     /// back to the queue (the server may have died unnoticed).
@@ -314,8 +319,6 @@ enum Step {
 struct Before {
     /// The socket, and whether it had opened.
     socket: Option<(SocketId, bool)>,
-    /// The browser had seen the socket closing.
-    dying: bool,
     /// Queue channels whose unconfirmed messages ride the socket: joined, or lingering.
     carrying: BTreeSet<ChannelId>,
     state: ConnectionState,
@@ -358,8 +361,8 @@ struct Model {
     log: [Vec<Msg>; NAMES],
     /// Sent and unconfirmed when their socket, flush or channel ended: may arrive again.
     resendable: HashSet<Msg>,
-    /// Lost by design (see the file's doc).
-    excused: HashSet<Msg>,
+    /// A `Drain` the shell has not looked at yet (it does so on a microtask).
+    drain_pending: bool,
 }
 
 fn settings(i: usize) -> Settings {
@@ -423,7 +426,7 @@ impl Model {
             accepted: Default::default(),
             log: Default::default(),
             resendable: HashSet::new(),
-            excused: HashSet::new(),
+            drain_pending: false,
         };
         m.apply(&Op::Configure(settings));
         m
@@ -459,7 +462,6 @@ impl Model {
             .collect();
         Before {
             socket: self.sock.as_ref().map(|s| (s.id, s.opened)),
-            dying: self.sock.as_ref().is_some_and(|s| s.closing.is_some()),
             carrying,
             state: self.core.state(),
         }
@@ -528,6 +530,16 @@ impl Model {
                 self.core.token_changed();
                 self.perform(Step::Restart, &before);
             }
+            Op::GiveUp => {
+                let draining = before.state == ConnectionState::Idle && before.socket.is_some();
+                assert_eq!(self.core.drained(false), draining);
+                // Like a close for new settings: what the socket carried goes back, no
+                // `disconnected`.
+                self.perform(Step::Restart, &before);
+                if draining {
+                    assert!(self.sock.is_none(), "given up: the socket is closed");
+                }
+            }
             Op::Open { name, queue } => {
                 if self.named(name).is_some() {
                     return;
@@ -558,14 +570,13 @@ impl Model {
                 let ch = self.chans.remove(i);
                 let id = ch.id;
                 let carrying = before.carrying.contains(&id);
-                let last = self.chans.is_empty();
                 self.closed = Some(ch);
                 assert!(self.core.close_channel(id));
                 let lingers = self.perform(Step::Voluntary, &before);
                 assert_eq!(
                     lingers,
-                    if carrying && !last { vec![id] } else { vec![] },
-                    "a joined queue channel closed while others stay lingers, and nothing else"
+                    if carrying { vec![id] } else { vec![] },
+                    "a joined queue channel closed lingers, and nothing else"
                 );
                 if let Some(ch) = self.closed.take() {
                     assert!(
@@ -574,6 +585,7 @@ impl Model {
                     );
                 }
                 assert!(!self.core.close_channel(id), "closing twice does nothing");
+                self.drain_done();
             }
             Op::Reopen(name) => {
                 self.apply(&Op::Close(name));
@@ -647,7 +659,9 @@ impl Model {
                 self.perform(Step::Loss, &before);
                 assert_eq!(
                     self.core.state(),
-                    if self.online {
+                    if before.state == ConnectionState::Idle {
+                        ConnectionState::Idle // a socket kept for echoes, no channel open
+                    } else if self.online {
                         ConnectionState::Reconnecting
                     } else {
                         ConnectionState::Offline
@@ -804,10 +818,37 @@ impl Model {
                         break;
                     };
                     self.confirm(frame);
+                    // The router tells the shell at once (js/shell/router.js `inbound`).
+                    self.drain_done();
                 }
                 self.check();
             }
         }
+    }
+
+    /// The shell's `drained` (js/shell/router.js), after the last channel closed or an echo for
+    /// a lingering channel: when no channel is open and no lingering channel's message awaits
+    /// its echo, the lingering channels are forgotten and the core is told.
+    fn drain_done(&mut self) {
+        self.drain_pending = false;
+        let draining = self.chans.is_empty() && self.sock.is_some();
+        if !draining || self.lingering.iter().any(|c| !c.outbox.is_empty()) {
+            return;
+        }
+        assert_eq!(self.core.state(), ConnectionState::Idle);
+        // The shell forgets the lingering channels once the core says it closes the socket: they
+        // carry nothing any more.
+        let kept = std::mem::take(&mut self.lingering);
+        let before = self.before();
+        assert!(
+            self.core.drained(true),
+            "the core kept the socket for the echoes"
+        );
+        drop(kept);
+        self.perform(Step::Voluntary, &before);
+        assert!(self.sock.is_none(), "drained: the socket is closed");
+        assert!(!self.core.drained(true));
+        self.nothing_happens("drained twice".into());
     }
 
     /// The browser reports that the model's socket closed with `code`.
@@ -1089,14 +1130,11 @@ impl Model {
                         requeued.push(name);
                     }
                 }
-                Output::Settle(id) => {
-                    verdicts.entry(id).or_default().push("Settle");
-                    let (_, outbox) = self
-                        .take_outbox(id)
-                        .unwrap_or_else(|| panic!("Settle of unknown channel {id}"));
-                    if before.dying {
-                        self.excused.extend(outbox);
-                    }
+                Output::Drain(s) => {
+                    assert_eq!(step, Step::Voluntary);
+                    assert!(self.chans.is_empty(), "Drain with channels open");
+                    assert!(self.sock.as_ref().is_some_and(|x| x.id == s && x.opened));
+                    self.drain_pending = true;
                 }
                 Output::Linger(id) => {
                     assert_eq!(step, Step::Voluntary);
@@ -1115,7 +1153,9 @@ impl Model {
         let opened = before.socket.is_some_and(|(_, opened)| opened);
         assert_eq!(
             disconnected,
-            usize::from(step == Step::Loss && gone && opened),
+            usize::from(
+                step == Step::Loss && gone && opened && before.state != ConnectionState::Idle
+            ),
             "disconnected exactly when an open socket is lost ({step:?}): {outputs:?}"
         );
         assert_eq!(
@@ -1128,7 +1168,8 @@ impl Model {
         }
         let expected: BTreeMap<ChannelId, Vec<&str>> = if gone {
             let verdict = match step {
-                Step::Voluntary => "Settle",
+                // Closed by the app with nothing lingering, or drained: nothing was carried.
+                Step::Voluntary => "nothing",
                 Step::Loss | Step::Restart => "Requeue",
                 _ => panic!("the socket went away on {step:?}: {outputs:?}"),
             };
@@ -1189,6 +1230,17 @@ impl Model {
                     timer.is_some_and(|t| !t.2),
                     "reconnecting without a reconnect timer"
                 );
+            }
+            ConnectionState::Idle if sock.is_some() => {
+                assert!(
+                    self.chans.is_empty() && sock.is_some_and(|s| s.opened),
+                    "idle with a socket: only one kept open after the last channel closed"
+                );
+                assert!(
+                    self.drain_pending || self.lingering.iter().any(|c| !c.outbox.is_empty()),
+                    "a socket kept with no channel open while no echo is awaited"
+                );
+                assert!(timer.is_none(), "a timer armed while idle");
             }
             ConnectionState::Idle | ConnectionState::Offline => {
                 assert!(sock.is_none(), "a socket while {state:?}");
@@ -1308,7 +1360,7 @@ impl Model {
             }
             for msg in &self.accepted[name] {
                 assert!(
-                    seen.contains(msg) || self.excused.contains(msg),
+                    seen.contains(msg),
                     "channel {name}: message {msg} was lost: {:?}",
                     self.log[name]
                 );
@@ -1419,7 +1471,8 @@ proptest! {
 
     /// A channel is direct only when joined with nothing queued and no flush under way; every
     /// queue channel the socket carried gets Requeue when it is lost or closed for new settings
-    /// or a token, and Settle when the last channel's close closes it; queued and sent messages
+    /// or a token, or after the last channel's close once it is no longer kept for their echoes;
+    /// queued and sent messages
     /// reach the server in order, at least once, and twice only after their socket, flush or
     /// channel ended before they were confirmed.
     #[test]

@@ -73,7 +73,7 @@ pub fn run(data: &[u8]) {
     let mut socket: Option<u32> = None;
     let mut now = 0.0f64;
     while !input.0.as_slice().is_empty() {
-        match input.u8() % 21 {
+        match input.u8() % 22 {
             0 => {
                 let (min, max, cap) = (input.setting(), input.setting(), input.setting());
                 if let Ok(settings) = Settings::check(min, max, cap) {
@@ -113,6 +113,9 @@ pub fn run(data: &[u8]) {
                 client.flush_finished(id, flush, covers, emptied, remaining, as_of);
             }
             19 => client.socket_silent(input.id(&ids), now),
+            20 => {
+                client.drained(input.bool());
+            }
             18 => {
                 now = match input.u8() % 3 {
                     0 => now + f64::from(input.u32()),

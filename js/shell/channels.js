@@ -263,16 +263,22 @@ setLeaderSide({
     }
   },
   // A follower has no socket: its channels leave this tab's core.
-  follow() {
-    for (const slot of openSlots()) detach(slot);
-  },
+  follow: detachAll,
   // Left the group: back to a socket of this tab's own (`own`), or none for now (the page is
   // going away, or joining another group).
   leave(was, own) {
-    if (was === "leader") for (const slot of openSlots()) detach(slot);
+    if (was === "leader") detachAll();
     if (own) for (const slot of openSlots()) openInCore(slot);
   },
 });
+
+// Takes every channel out of this tab's core, and the socket with them: it is not kept for the
+// echoes of what it carried (the tab no longer leads, or the page is hidden or going away), which
+// goes back to the store for whoever leads next, as after a loss.
+function detachAll() {
+  for (const slot of openSlots()) detach(slot);
+  input((x) => x.xr_drained(0));
+}
 
 // Takes a slot out of this tab's core: the channels only followers held go away entirely.
 function detach(slot) {

@@ -27,9 +27,9 @@ import {
   OP_PENDING,
   OP_REQUEUE,
   OP_LINGER,
-  OP_SETTLE,
+  OP_DRAIN,
 } from "./core.js";
-import { deliver, deliverAll, inbound, slotOf, linger, forget } from "./router.js";
+import { deliver, deliverAll, inbound, slotOf, linger, forget, drained } from "./router.js";
 import { state, emitState } from "./events.js";
 import { announce, keepUnconfirmed, requeue, startFlush, tooBig } from "./queue.js";
 import { newSocket } from "./outbox.js";
@@ -217,13 +217,10 @@ export function perform(words) {
       case OP_LINGER:
         linger(slotOf(a));
         break;
-      case OP_SETTLE: {
-        const slot = slotOf(a);
-        if (slot === undefined) break;
-        slot.outbox.takeUnconfirmed(Infinity);
-        forget(slot);
+      // The last channel closed; the socket stays for lingering channels' echoes (router.js).
+      case OP_DRAIN:
+        queueMicrotask(drained);
         break;
-      }
     }
   }
 }

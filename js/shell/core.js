@@ -18,7 +18,7 @@ export const OP_FLUSH = 10;
 export const OP_PENDING = 11;
 export const OP_REQUEUE = 12;
 export const OP_LINGER = 14;
-export const OP_SETTLE = 15;
+export const OP_DRAIN = 15;
 
 /** Connection state names, by the core's number. */
 export const STATES = ["idle", "connecting", "open", "reconnecting", "offline"];

@@ -221,6 +221,11 @@ export class Outbox {
     return false;
   }
 
+  /** Whether an entry still awaits the server's echo. */
+  awaitsEcho() {
+    return this.list.findLastIndex((e) => bodyOf(e) !== null) >= this.head;
+  }
+
   /** Confirms the entries that need no echo and that the browser handed to the network. */
   confirmDrained(handedBytes) {
     const list = this.list;

@@ -4,13 +4,14 @@
 // a Map keyed by socketId (no duplicates by construction). Echoes and refusals of what a queue
 // channel sent go to its outbox first (outbox.js).
 
+import { input } from "./core.js";
 import { notMe } from "./outbox.js";
 import { silence } from "./socket.js";
 
 const slots = new Map();
 const byId = new Map();
 /** Closed queue channels whose unconfirmed messages ride the open socket: by name, the
- * openings oldest first. */
+ * openings oldest first, each a record {name, id, outbox, live: false} of its own (`linger`). */
 const lingering = new Map();
 
 /** Counters read by clientStats(). */
@@ -28,7 +29,7 @@ export function identify(slot) {
 
 /** The slot is no longer filed under its core id (its channel left this tab's core). */
 export function unidentify(slot) {
-  if (byId.get(slot.id) === slot && !slot.lingering) byId.delete(slot.id);
+  if (byId.get(slot.id) === slot) byId.delete(slot.id);
 }
 
 /** Removes a slot from the table: its frames are no longer delivered. */
@@ -38,20 +39,39 @@ export function unregister(slot) {
   slot.live = false;
 }
 
-/** A closed slot keeps hearing the echoes of its unconfirmed messages (the core's LINGER). */
+/**
+ * A closed channel keeps hearing the echoes of its unconfirmed messages (the core's LINGER): its
+ * outbox goes to a record of its own, filed under the closed opening's id, since a page that keeps
+ * the channel (a shared connection changing hands) goes on with the same slot.
+ */
 export function linger(slot) {
   if (slot.outbox.size === 0) return;
-  slot.lingering = true;
-  lingering.set(slot.name, (lingering.get(slot.name) || []).concat([slot]));
+  const old = { name: slot.name, id: slot.id, outbox: slot.outbox, live: false };
+  byId.set(old.id, old);
+  lingering.set(old.name, (lingering.get(old.name) || []).concat([old]));
 }
 
-/** A lingering slot is done with (its messages were put back, settled or confirmed). */
+/** A lingering record, or an open slot, is done with (its messages were put back, settled or confirmed). */
 export function forget(slot) {
   const rest = (lingering.get(slot.name) || []).filter((s) => s !== slot);
   if (rest.length === 0) lingering.delete(slot.name);
   else lingering.set(slot.name, rest);
-  slot.lingering = false;
   if (!slot.live && byId.get(slot.id) === slot) byId.delete(slot.id);
+}
+
+/**
+ * After the last channel closed, the core keeps the socket for the echoes of what lingering
+ * channels sent (its DRAIN). Once none of their messages awaits an echo, it is told; if it was
+ * keeping the socket for them, it closes it, and the rest, which needs no echo (the browser hands
+ * it on before the normal close), is settled.
+ */
+export function drained() {
+  const rest = [...lingering.values()].flat();
+  if (rest.some((old) => old.outbox.awaitsEcho()) || !input((x) => x.xr_drained(1))) return;
+  for (const old of rest) {
+    old.outbox.takeUnconfirmed(Infinity);
+    forget(old);
+  }
 }
 
 /** The open channel's slot of this name, or undefined. */
@@ -191,6 +211,7 @@ export function inbound(event) {
       if (!old.outbox.echo(frame)) continue;
       if (old.outbox.size === 0) forget(old);
       if (slot !== undefined) deliver(slot, action, frame);
+      else drained();
       return;
     }
   }

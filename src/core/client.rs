@@ -24,8 +24,11 @@
 //!   offline queue ([`QueueState`]); a queue channel's messages the socket took but the server had
 //!   not confirmed go back to the front of its queue when the socket is lost ([`Output::Requeue`]),
 //!   also after the channel was closed while the socket stayed open ([`Output::Linger`]), and
-//!   when the client closes the socket for new settings or a new token; a socket the client
-//!   closes because the last channel closed settles them ([`Output::Settle`]).
+//!   when the client closes the socket for new settings or a new token;
+//! - after the last channel closed, the socket stays open while it carries such messages
+//!   ([`Output::Drain`]): it is closed once the shell reports them confirmed
+//!   ([`Client::drained`]), and if it is lost first they go back to their queues, so a server
+//!   that died unnoticed just before the user left a chat loses nothing.
 
 use alloc::vec::Vec;
 
@@ -155,14 +158,14 @@ pub enum Output {
     /// at the front of the channel's queue, in order, then report the store's count with
     /// [`Client::queue_counted`]. Also for a channel closed while lingering.
     Requeue(ChannelId),
-    /// The channel (with `queueOfflineActions`) was closed while the socket stays open for other
-    /// channels: keep watching for the echoes of its unconfirmed messages until they come, or
-    /// until a [`Output::Requeue`] or [`Output::Settle`] for it.
+    /// The channel (with `queueOfflineActions`) was closed while joined: keep watching for the
+    /// echoes of its unconfirmed messages until they come, or until a [`Output::Requeue`] for it.
     Linger(ChannelId),
-    /// The socket carrying the channel's unconfirmed messages was closed normally by the client
-    /// because the last channel closed: the browser delivers what it took before the close, so
-    /// stop tracking them.
-    Settle(ChannelId),
+    /// The last channel closed, and the socket stays open for the echoes of what lingering
+    /// channels sent: once none of their messages awaits an echo (what is left needs none and
+    /// the browser hands it on before a normal close), stop tracking them and report
+    /// [`Client::drained`].
+    Drain(SocketId),
 }
 
 /// Why a message could not be queued.
@@ -187,10 +190,15 @@ struct Channel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Conn {
     Idle,
-    Connecting { socket: SocketId, timer: TimerId },
+    Connecting {
+        socket: SocketId,
+        timer: TimerId,
+    },
     Open(SocketId),
     Waiting(TimerId),
     Offline,
+    /// No channel is open; the socket stays for the echoes of lingering channels' messages.
+    Draining(SocketId),
 }
 
 /// The client core.
@@ -260,7 +268,7 @@ impl Client {
     /// The connection's state.
     pub fn state(&self) -> ConnectionState {
         match self.conn {
-            Conn::Idle => ConnectionState::Idle,
+            Conn::Idle | Conn::Draining(_) => ConnectionState::Idle,
             Conn::Connecting { .. } => ConnectionState::Connecting,
             Conn::Open(_) => ConnectionState::Open,
             Conn::Waiting(_) => ConnectionState::Reconnecting,
@@ -306,7 +314,9 @@ impl Client {
             },
         });
         match self.conn {
-            Conn::Open(socket) => {
+            // A socket kept for echoes after the last channel closed serves the new one.
+            Conn::Open(socket) | Conn::Draining(socket) => {
+                self.set_state(Conn::Open(socket), Reason::ChannelOpened, None, None);
                 self.join(socket, id);
                 self.outputs.push(Output::Status(Some(id), true));
             }
@@ -317,7 +327,8 @@ impl Client {
     }
 
     /// Closes a channel: sends `leave` if joined, and closes the socket with 1000 when it was the
-    /// last channel. Never reports `disconnected`. Returns whether the channel was open.
+    /// last channel, once the socket no longer carries unconfirmed messages of queue channels
+    /// ([`Output::Drain`]). Never reports `disconnected`. Returns whether the channel was open.
     pub fn close_channel(&mut self, id: ChannelId) -> bool {
         let mut removed = None;
         self.channels.retain(|c| {
@@ -333,16 +344,22 @@ impl Client {
             if let Conn::Open(socket) = self.conn {
                 self.outputs.push(Output::Leave(socket, id));
             }
-            if ch.queue_option && !self.channels.is_empty() {
+            if ch.queue_option {
                 self.lingering.push(id);
                 self.outputs.push(Output::Linger(id));
-            } else if ch.queue_option {
-                self.outputs.push(Output::Settle(id));
             }
         }
         if self.channels.is_empty() {
-            self.stop_connection();
-            self.set_state(Conn::Idle, Reason::NoChannel, None, None);
+            match self.conn {
+                Conn::Open(socket) if !self.lingering.is_empty() => {
+                    self.outputs.push(Output::Drain(socket));
+                    self.set_state(Conn::Draining(socket), Reason::NoChannel, None, None);
+                }
+                _ => {
+                    self.stop_connection();
+                    self.set_state(Conn::Idle, Reason::NoChannel, None, None);
+                }
+            }
         }
         true
     }
@@ -365,10 +382,31 @@ impl Client {
         self.outputs.push(Output::Status(None, true));
     }
 
+    /// Ends the wait after an [`Output::Drain`]: the socket the last channel left is closed
+    /// normally, and true is returned. `confirmed`: no lingering channel's message awaits an echo
+    /// any more (the shell stops tracking what needs none); else the tab gives its socket up (it
+    /// stops leading a shared connection) and what it carried unconfirmed goes back to the
+    /// queues ([`Output::Requeue`]). Ignored when not waiting (false).
+    pub fn drained(&mut self, confirmed: bool) -> bool {
+        let draining = matches!(self.conn, Conn::Draining(_));
+        if draining {
+            if confirmed {
+                self.lingering.clear();
+            }
+            self.stop_connection();
+        }
+        draining
+    }
+
     /// The socket `socket` closed with `code` (1006 when it could not be opened) at time `now`
     /// (milliseconds, any origin).
     pub fn socket_closed(&mut self, socket: SocketId, code: u16, now: f64) {
         let was_open = match self.conn {
+            Conn::Draining(s) if s == socket => {
+                // Lost before the echoes came: the lingering channels' messages go back.
+                self.conn = Conn::Idle;
+                return self.drop_joins();
+            }
             Conn::Open(s) if s == socket => true,
             Conn::Connecting { socket: s, .. } if s == socket => {
                 self.outputs.push(Output::CancelTimer);
@@ -410,6 +448,9 @@ impl Client {
     /// (`disconnected`), what it carried unconfirmed goes back to the queue, and the client
     /// reconnects on the backoff. Any other socket's silence is ignored.
     pub fn socket_silent(&mut self, socket: SocketId, now: f64) {
+        if self.conn == Conn::Draining(socket) {
+            return self.stop_connection();
+        }
         if self.conn != Conn::Open(socket) {
             return;
         }
@@ -425,6 +466,7 @@ impl Client {
         self.online = false;
         match self.conn {
             Conn::Idle | Conn::Offline => return,
+            Conn::Draining(_) => return self.stop_connection(),
             Conn::Connecting { socket, .. } => {
                 self.outputs.push(Output::CancelTimer);
                 self.outputs.push(Output::CloseSocket(socket, 1000));
@@ -575,34 +617,27 @@ impl Client {
     }
 
     /// Every channel loses its join. What the socket took for queue channels, open or
-    /// lingering, is put back (`requeue`: the socket was lost, or closed for new settings or a
-    /// token), or settled (the client closed it because the last channel closed).
-    fn drop_joins(&mut self, requeue: bool) {
-        let verdict = |id| {
-            if requeue {
-                Output::Requeue(id)
-            } else {
-                Output::Settle(id)
-            }
-        };
+    /// lingering, and the server did not confirm is put back (the socket was lost, or closed for
+    /// new settings or a token: a server that died unnoticed would otherwise lose it).
+    fn drop_joins(&mut self) {
         for ch in self.channels.iter_mut() {
             if ch.joined && ch.queue_option {
                 ch.queue.interrupted();
-                self.outputs.push(verdict(ch.id));
+                self.outputs.push(Output::Requeue(ch.id));
             }
             ch.joined = false;
         }
         // Newest first: each Requeue puts its messages ahead of what is stored, so the oldest
         // opening's must be put back last.
         for id in core::mem::take(&mut self.lingering).into_iter().rev() {
-            self.outputs.push(verdict(id));
+            self.outputs.push(Output::Requeue(id));
         }
     }
 
     /// Every channel loses its join; queue channels put back what the socket had not had
     /// confirmed. `was_open`: report `disconnected`. Counts a failed handshake otherwise.
     fn lost(&mut self, was_open: bool, now: f64) {
-        self.drop_joins(true);
+        self.drop_joins();
         if was_open {
             self.sync_modes();
             self.outputs.push(Output::Status(None, false));
@@ -631,21 +666,22 @@ impl Client {
         self.attempt = self.attempt.saturating_add(1);
     }
 
-    /// Ends the current socket or timer voluntarily (no `disconnected`). With channels still open
-    /// (new settings or token: they join again at once), what the socket carried unconfirmed for
-    /// queue channels goes back to their queues, as after a loss: a server that died unnoticed
-    /// would otherwise have lost it. After the last channel closed, it is settled.
+    /// Ends the current socket or timer voluntarily (no `disconnected`). What the socket carried
+    /// unconfirmed for queue channels goes back to their queues, as after a loss (new settings or
+    /// a token: a server that died unnoticed would otherwise have lost it).
     fn stop_connection(&mut self) {
         match self.conn {
             Conn::Connecting { socket, .. } => {
                 self.outputs.push(Output::CancelTimer);
                 self.outputs.push(Output::CloseSocket(socket, 1000));
             }
-            Conn::Open(socket) => self.outputs.push(Output::CloseSocket(socket, 1000)),
+            Conn::Open(socket) | Conn::Draining(socket) => {
+                self.outputs.push(Output::CloseSocket(socket, 1000))
+            }
             Conn::Waiting(_) => self.outputs.push(Output::CancelTimer),
             Conn::Idle | Conn::Offline => {}
         }
-        self.drop_joins(!self.channels.is_empty());
+        self.drop_joins();
         self.conn = Conn::Idle;
     }
 

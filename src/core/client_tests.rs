@@ -648,7 +648,6 @@ fn a_socket_closed_for_a_new_token_or_settings_puts_back_what_it_carried() {
     c.token_changed();
     let out = c.take_outputs();
     assert_eq!(requeued(&out), [a]);
-    assert!(!out.contains(&Output::Settle(a)));
     assert!(
         !out.iter().any(|o| matches!(o, Output::Status(None, false))),
         "no disconnected"
@@ -660,16 +659,98 @@ fn a_socket_closed_for_a_new_token_or_settings_puts_back_what_it_carried() {
 }
 
 #[test]
-fn a_socket_the_client_closes_for_the_last_channel_settles_what_it_carried() {
+fn the_last_channel_closed_keeps_the_socket_until_what_it_carried_is_confirmed() {
     let mut c = configured();
-    let (a, _) = open_and_connect(&mut c, true);
+    let (a, socket) = open_and_connect(&mut c, true);
     c.close_channel(a);
     let out = c.take_outputs();
+    assert!(out.contains(&Output::Linger(a)));
+    assert!(out.contains(&Output::Drain(socket)));
     assert!(
-        out.contains(&Output::Settle(a)),
-        "the last channel closed: the socket closes normally"
+        !out.contains(&Output::CloseSocket(socket, 1000)),
+        "the socket waits for the echoes"
     );
-    assert!(requeued(&out).is_empty());
+    assert_eq!(c.state(), ConnectionState::Idle, "no channel is open");
+    assert!(c.drained(true));
+    assert_eq!(c.take_outputs(), [Output::CloseSocket(socket, 1000)]);
+    assert!(!c.drained(true));
+    assert!(c.take_outputs().is_empty(), "drained once");
+    c.socket_closed(socket, 1006, 0.0);
+    assert!(c.take_outputs().is_empty(), "a closed socket's late event");
+}
+
+#[test]
+fn a_socket_lost_before_the_last_channel_s_echoes_came_puts_them_back_and_stays_idle() {
+    // The server died unnoticed just before the user left: nothing is lost.
+    let ends: [fn(&mut Client, SocketId); 4] = [
+        |c, s| c.socket_closed(s, 1006, 0.0),
+        |c, s| c.socket_silent(s, 0.0),
+        |c, _| c.browser_offline(),
+        |c, _| c.token_changed(),
+    ];
+    for end in ends {
+        let mut c = configured();
+        let (a, socket) = open_and_connect(&mut c, true);
+        c.close_channel(a);
+        c.take_outputs();
+        end(&mut c, socket);
+        let out = c.take_outputs();
+        assert_eq!(requeued(&out), [a]);
+        assert!(
+            !out.iter()
+                .any(|o| matches!(o, Output::OpenSocket(_) | Output::Timer(..))),
+            "no channel is open: no reconnect, {out:?}"
+        );
+        assert!(!out.iter().any(|o| matches!(o, Output::Status(..))));
+        assert_eq!(c.state(), ConnectionState::Idle);
+        assert!(!c.drained(true));
+        assert!(c.take_outputs().is_empty());
+    }
+}
+
+#[test]
+fn a_socket_kept_for_echoes_that_the_tab_gives_up_puts_them_back() {
+    let mut c = configured();
+    let (a, socket) = open_and_connect(&mut c, true);
+    c.close_channel(a);
+    c.take_outputs();
+    assert!(c.drained(false));
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::CloseSocket(socket, 1000)));
+    assert_eq!(requeued(&out), [a]);
+    assert_eq!(c.state(), ConnectionState::Idle);
+}
+
+#[test]
+fn a_channel_opened_while_the_socket_drains_joins_on_it() {
+    let mut c = configured();
+    let (a, socket) = open_and_connect(&mut c, true);
+    c.close_channel(a);
+    c.take_outputs();
+    let b = c.open_channel(false);
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::Join(socket, b)));
+    assert!(out.contains(&Output::Status(Some(b), true)));
+    assert!(!out.iter().any(|o| matches!(o, Output::OpenSocket(_))));
+    assert_eq!(c.state(), ConnectionState::Open);
+    assert!(!c.drained(true));
+    assert!(c.take_outputs().is_empty(), "no longer draining");
+    c.socket_closed(socket, 1006, 0.0);
+    assert_eq!(
+        requeued(&c.take_outputs()),
+        [a],
+        "a still lingers on the socket b uses"
+    );
+}
+
+#[test]
+fn a_last_channel_without_the_queue_closes_the_socket_at_once() {
+    let mut c = configured();
+    let (a, socket) = open_and_connect(&mut c, false);
+    c.close_channel(a);
+    let out = c.take_outputs();
+    assert!(out.contains(&Output::CloseSocket(socket, 1000)));
+    assert!(!out.iter().any(|o| matches!(o, Output::Drain(_))));
 }
 
 #[test]
@@ -731,6 +812,7 @@ fn a_flush_of_an_earlier_opening_cannot_hide_what_the_channel_queued_since_it_re
     let mut c = configured();
     let (a, _) = open_and_connect(&mut c, true);
     c.close_channel(a);
+    assert!(c.drained(true));
     let b = c.open_channel(true);
     c.enqueue(b).unwrap();
     let socket = opened_socket(&c.take_outputs());

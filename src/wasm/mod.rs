@@ -74,7 +74,7 @@ mod op {
     pub const REQUEUE: u32 = 12;
     pub const HOOK: u32 = 13;
     pub const LINGER: u32 = 14;
-    pub const SETTLE: u32 = 15;
+    pub const DRAIN: u32 = 15;
     pub const UNHELD: u32 = 16;
 }
 
@@ -109,7 +109,7 @@ fn encode(output: Output) -> [u32; 5] {
         Output::Pending(ch, n) => [op::PENDING, ch, n, 0, 0],
         Output::Requeue(ch) => [op::REQUEUE, ch, 0, 0, 0],
         Output::Linger(ch) => [op::LINGER, ch, 0, 0, 0],
-        Output::Settle(ch) => [op::SETTLE, ch, 0, 0, 0],
+        Output::Drain(s) => [op::DRAIN, s, 0, 0, 0],
     }
 }
 
@@ -195,6 +195,13 @@ pub extern "C" fn xr_socket_closed(socket: u32, code: u32, now: f64) {
 #[no_mangle]
 pub extern "C" fn xr_socket_silent(socket: u32, now: f64) {
     client().socket_silent(socket, now);
+}
+
+/// Ends the wait after a `DRAIN` output (`confirmed` 1: nothing awaits an echo; 0: the tab gives
+/// the socket up); 1 when the socket kept for the echoes is closed.
+#[no_mangle]
+pub extern "C" fn xr_drained(confirmed: u32) -> u32 {
+    u32::from(client().drained(confirmed != 0))
 }
 
 /// Timer `timer` fired at time `now` (ms).
@@ -348,7 +355,7 @@ const _: () = assert!(QueueError::Closed as u32 == 1 && QueueError::Full as u32 
 /// and this references them all. The package's `init()` does not need it.
 #[doc(hidden)]
 pub fn exports_for_tests() -> wasm_bindgen::JsValue {
-    let functions: [*const (); 28] = [
+    let functions: [*const (); 29] = [
         xr_take as *const (),
         xr_out as *const (),
         xr_init as *const (),
@@ -359,6 +366,7 @@ pub fn exports_for_tests() -> wasm_bindgen::JsValue {
         xr_socket_opened as *const (),
         xr_socket_closed as *const (),
         xr_socket_silent as *const (),
+        xr_drained as *const (),
         xr_timer as *const (),
         xr_offline as *const (),
         xr_online as *const (),

@@ -8,6 +8,11 @@
 //     started again on the same port: all 20 arrive, in order, nothing left pending;
 //   - the server frozen for 35 s in the middle of a queue flush, then killed and restarted: every
 //     queued message arrives (no silence counts as a confirmation);
+//   - a chat left at once (the last channel closed right after sending) while the server is
+//     frozen, then killed and restarted: what was sent arrives once the channel is opened again;
+//     on a healthy server the socket closes once every echo is in, nothing sent twice;
+//   - a shared connection's token refreshed while the server is frozen (two queue channels):
+//     everything arrives, no error;
 //   - a queued message the server refuses without naming its channel does not hold the queue back;
 //   - a connection that goes quiet without closing (a proxy that stops carrying it) is taken for
 //     dead once the server owed an answer for 20 s: the client reconnects and every message arrives;
@@ -314,6 +319,149 @@ test('the server frozen, 20 messages sent, the token refreshed (setAuthToken), t
     await second.stop();
   }
   assert.deepEqual(errors, []);
+});
+
+test('a chat left at once: the server frozen, 5 messages sent, the last channel closed, the server killed and restarted, the channel opened again: all 5 arrive', async () => {
+  const first = await startPageServer({ config: CONFIG });
+  const port = first.port;
+  const name = 'liveness/left';
+  const { page, errors, context } = await openPage(browser, first, { initScript: recordSockets });
+  await page.evaluate(async ({ host, name }) => {
+    const { xrt, t } = window;
+    t.configure(host, { reconnect: { minDelayMs: 100, maxDelayMs: 800 }, queue: { database: `left-${Math.random()}` } });
+    const ch = xrt.openChannel(name, { queueOfflineActions: true });
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    await t.direct(ch);
+    window.ch = ch;
+  }, { host: first.host, name });
+  first.process.kill('SIGSTOP');
+  await allStopped(first.process.pid);
+  try {
+    const r = await page.evaluate(async () => {
+      const sent = await Promise.all(Array.from({ length: 5 }, (_, i) => window.ch.message({ seq: i })));
+      // The user leaves the chat at once: the app closes its only channel.
+      window.ch.close();
+      return { sent, state: window.xrt.connectionState() };
+    });
+    assert.deepEqual(r.sent, Array(5).fill('sent'), 'the frozen socket looks open');
+    assert.equal(r.state, 'idle', 'no channel is open');
+    await page.waitForFunction(() => window.sockets[window.sockets.length - 1].bufferedAmount === 0);
+  } finally {
+    await killNow(first);
+  }
+  // The socket kept for the five echoes is lost with the server: they go to the store.
+  await page.waitForFunction(() => window.xrt.clientStats().unconfirmed === 0, null, { timeout: 15_000 });
+  const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
+  try {
+    const pending = await page.evaluate(async (name) => {
+      const { xrt, t } = window;
+      // Later the user opens the chat again.
+      const ch = xrt.openChannel(name, { queueOfflineActions: true });
+      const heard = [];
+      ch.on('message', (f) => heard.push(f.payload.seq));
+      const { pending } = await t.drained(ch, heard, 5);
+      ch.close();
+      return pending;
+    }, name);
+    assert.equal(pending, 0);
+    const history = await second.admin(`history?channel=${name}`);
+    assert.deepEqual(history.history.map((f) => f.payload.seq).filter((seq) => seq !== undefined), [0, 1, 2, 3, 4]);
+  } finally {
+    await context.close();
+    await second.stop();
+  }
+  assert.deepEqual(errors, []);
+});
+
+test('a shared connection, the server frozen, 10 messages sent on each of two channels, the token refreshed (a new group), the server killed and restarted: all arrive', async () => {
+  const first = await startPageServer({ config: CONFIG });
+  const port = first.port;
+  const names = ['liveness/shared-token-a', 'liveness/shared-token-b'];
+  const { page, errors, context } = await openPage(browser, first);
+  await page.evaluate(async ({ host, names }) => {
+    const { xrt, t } = window;
+    t.configure(host, { shareConnection: true, reconnect: { minDelayMs: 100, maxDelayMs: 800 }, queue: { database: `shared-token-${Math.random()}` } });
+    window.chs = names.map((name) => xrt.openChannel(name, { queueOfflineActions: true }));
+    await Promise.all(window.chs.map((ch) => t.next(ch, 'connection_status', (f) => f.payload.status === 'connected')));
+    for (const ch of window.chs) await t.direct(ch);
+  }, { host: first.host, names });
+  first.process.kill('SIGSTOP');
+  await allStopped(first.process.pid);
+  try {
+    const r = await page.evaluate(async () => {
+      const { chs, xrt } = window;
+      const sent = await Promise.all(chs.flatMap((ch) => Array.from({ length: 10 }, (_, i) => ch.message({ seq: i }))));
+      const leader = xrt.clientStats().shared;
+      // A new token is a new group: this tab leaves the old one (its channels leave its core) and
+      // leads the new one on a socket with the new token.
+      xrt.setAuthToken('refreshed-token');
+      return { sent, leader };
+    });
+    assert.deepEqual(r.sent, Array(20).fill('sent'), 'the frozen socket looks open');
+    assert.equal(r.leader, 'leader');
+  } finally {
+    await killNow(first);
+  }
+  await page.evaluate(() => {
+    window.heard = window.chs.map((ch) => {
+      const heard = [];
+      ch.on('message', (f) => heard.push(f.payload.seq));
+      return heard;
+    });
+  });
+  const second = await startPageServer({ config: CONFIG, args: ['--listen', `127.0.0.1:${port}`] });
+  try {
+    const r = await page.evaluate(async () => {
+      const { t, chs, xrt } = window;
+      const pending = [];
+      for (const [i, ch] of chs.entries()) pending.push((await t.drained(ch, window.heard[i], 10)).pending);
+      return { pending, shared: xrt.clientStats().shared };
+    });
+    assert.deepEqual(r.pending, [0, 0]);
+    assert.equal(r.shared, 'leader');
+    for (const name of names) {
+      const history = await second.admin(`history?channel=${name}`);
+      assert.deepEqual(history.history.map((f) => f.payload.seq).filter((seq) => seq !== undefined), Array.from({ length: 10 }, (_, i) => i), name);
+    }
+  } finally {
+    await context.close();
+    await second.stop();
+  }
+  assert.deepEqual(errors, []);
+});
+
+test('a chat left at once on a healthy server: every message arrives once, the socket closes once their echoes are in, nothing is sent again on reopening', async () => {
+  const name = 'liveness/left-healthy';
+  const { page, errors, context } = await openPage(browser, server, { initScript: recordSockets });
+  const r = await page.evaluate(async ({ host, name }) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database: `left-healthy-${Math.random()}` } });
+    const ch = xrt.openChannel(name, { queueOfflineActions: true });
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    const probes = await t.direct(ch);
+    const sent = await Promise.all(Array.from({ length: 200 }, (_, i) => ch.message({ seq: i })));
+    ch.close();
+    const ws = window.sockets[window.sockets.length - 1];
+    const closed = ws.readyState === 3 ? null : new Promise((resolve) => ws.addEventListener('close', (e) => resolve(e.code)));
+    const code = await closed;
+    const unconfirmed = xrt.clientStats().unconfirmed;
+    // Opened again: its queue holds nothing, so nothing is sent again.
+    const again = xrt.openChannel(name, { queueOfflineActions: true });
+    await t.next(again, 'connection_status', (f) => f.payload.status === 'connected');
+    const pending = await again.pending();
+    again.close();
+    return { probes, sent, code, unconfirmed, pending, sockets: xrt.clientStats().socketsOpened };
+  }, { host: server.host, name });
+  assert.deepEqual(r.sent, Array(200).fill('sent'));
+  assert.equal(r.code, 1000, 'the client closed the socket normally');
+  assert.equal(r.unconfirmed, 0, 'every echo was in before the close');
+  assert.equal(r.pending, 0);
+  assert.equal(r.sockets, 2);
+  const history = await server.admin(`history?channel=${name}`);
+  const seqs = history.history.map((f) => f.payload.seq).filter((seq) => seq !== undefined);
+  assert.deepEqual(seqs, Array.from({ length: 200 }, (_, i) => i), 'each once, in order');
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('the server frozen in the middle of a queue flush for longer than any wait for an echo (35 s), then killed and restarted: every queued message arrives', async () => {
