@@ -203,7 +203,7 @@ export class Outbox {
 
   /**
    * Takes out the entry whose frame is `length` long, if one is, never to be sent again; returns
-   * whether one was.
+   * it (undefined when none was).
    */
   drop(length) {
     const list = this.list;
@@ -216,9 +216,8 @@ export class Outbox {
         this.remove([entry.k]);
       }
       settled([entry]);
-      return true;
+      return entry;
     }
-    return false;
   }
 
   /** Whether an entry still awaits the server's echo. */

@@ -149,15 +149,22 @@ export function requeue(slot, pageGone = false) {
  * large). When it is a queue channel's unconfirmed message, sending it again would close every
  * socket the same way and hold the channel's queue back for good: it is taken out. Either way the
  * channel's `error` listeners hear that it was not delivered (on a channel without the queue it
- * was lost with the socket).
+ * was lost with the socket): this page's, or with a shared connection those of the follower tab
+ * that handed it over. (A follower's message the leader stored while offline is no longer known
+ * as the follower's: this page's listeners hear of it.)
  */
 export function tooBig() {
   const length = socket.largest;
-  let slot = slotsWithUnconfirmed().find((s) => s.outbox.drop(length));
-  if (slot === undefined) slot = socket.sender;
-  if (slot === null || !slot.live) return;
+  let entry;
+  let slot = slotsWithUnconfirmed().find((s) => (entry = s.outbox.drop(length)));
+  let origin = entry && entry.o;
+  if (slot === undefined) [slot, origin] = socket.sender || [];
+  if (slot === undefined) return;
   const message = `a message of ${length} characters is too big for the server (1009): not delivered, not sent again`;
-  deliver(slot, "error", { action: "error", options: { channel: slot.name }, payload: { message } });
+  const frame = { action: "error", options: { channel: slot.name }, payload: { message } };
+  // A follower's message: the tab that sent it hears it, not this page.
+  if (origin !== undefined) post({ t: "p", from: share.tab, to: origin[0], name: slot.name, frame });
+  else if (slot.live) deliver(slot, "error", frame);
 }
 
 /**

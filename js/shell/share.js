@@ -190,9 +190,10 @@ function receive(msg) {
       if (!slot.joined) slot.members.clear();
       break;
     }
+    // A channel's `queue` count, or an `error` the leader's socket met for this tab's message.
     case "p": {
       const slot = slotNamed(msg.name);
-      if (slot !== undefined) deliver(slot, "queue", msg.frame);
+      if (slot !== undefined) deliver(slot, msg.frame.action, msg.frame);
       break;
     }
     case "o": {

@@ -361,6 +361,66 @@ async function offlineWithSharedTabsIn(context, closed) {
   for (const page of pages) assert.deepEqual(page.errors, []);
 }
 
+// A follower's message over the server transport's 16 MiB: the server closes the shared socket
+// with 1009. The leader takes it out (it is not sent again) and the tab that sent it is told, not
+// the leader's page.
+for (const queue of [true, false]) {
+  test(`a follower's message too big for the server (1009), ${queue ? 'on a queue channel' : 'on a channel without the queue'}: the follower is told, the leader's page is not, the rest arrives`, { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    try {
+      await tooBigFromFollower(context, queue);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+async function tooBigFromFollower(context, queue) {
+    const pages = await openTabs(context, 2);
+    const name = `share/too-big-${queue}`;
+    await openShared(pages, name, { queueOfflineActions: queue });
+    const r = await roles(pages);
+    const follower = pages[r.indexOf('follower')];
+    const leader = pages[r.indexOf('leader')];
+    assert.ok(follower && leader, r.join());
+    for (const page of pages) await page.evaluate((name) => window.xrt.getChannel(name).on('error', () => {}), name);
+    const outcomes = await follower.evaluate(async (name) => {
+      const ch = window.xrt.getChannel(name);
+      // Right after joining, a queue channel's sends go through its queue until its first flush
+      // is done: probe until one goes straight to the socket.
+      for (let probe = 0; ; probe++) {
+        const seen = window.frames[name].length;
+        if ((await ch.message({ probe })) === 'sent') break;
+        await window.tab.until(name, (fs) => fs.slice(seen).some((f) => f.action === 'queue' && f.payload.pending === 0));
+      }
+      const told = window.tab.until(name, (fs) => fs.some((f) => f.action === 'error'), 30_000);
+      const outcomes = [await ch.message({ seq: 0 }), await ch.message({ seq: 1, big: 'x'.repeat(17 * 1024 * 1024) })];
+      await told;
+      // The shared socket was closed: once it is back (a channel without the queue refuses sends
+      // until then), the next message.
+      const status = (f) => (f.action === 'connection_status' ? f.payload.status : null);
+      await window.tab.until(name, (fs) => {
+        const lost = fs.findLastIndex((f) => status(f) === 'disconnected');
+        return lost >= 0 && fs.slice(lost).some((f) => status(f) === 'connected');
+      });
+      await ch.message({ seq: 2 });
+      await window.tab.until(name, () => window.tab.messages(name, 'seq').includes(2), 30_000);
+      return outcomes;
+    }, name);
+    assert.deepEqual(outcomes, ['sent', 'sent']);
+    const got = await follower.evaluate((name) => ({
+      errors: window.frames[name].filter((f) => f.action === 'error').map((f) => f.payload.message),
+      seqs: window.tab.messages(name, 'seq'),
+    }), name);
+    assert.equal(got.errors.length, 1, JSON.stringify(got.errors));
+    assert.match(got.errors[0], /too big for the server \(1009\): not delivered, not sent again/);
+    assert.deepEqual(got.seqs, [0, 2]);
+    const leaderErrors = await leader.evaluate((name) => window.frames[name].filter((f) => f.action === 'error').length, name);
+    assert.equal(leaderErrors, 0, "the leader's page did not send it");
+    if (queue) assert.equal(await follower.evaluate((name) => window.xrt.getChannel(name).pending(), name), 0);
+    for (const page of pages) assert.deepEqual(page.errors, []);
+}
+
 test('two tokens share two sockets; without shareConnection each tab has its own', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const pages = await openTabs(context, 4);
