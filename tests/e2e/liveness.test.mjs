@@ -10,7 +10,8 @@
 //     queued message arrives (no silence counts as a confirmation);
 //   - a chat left at once (the last channel closed right after sending) while the server is
 //     frozen, then killed and restarted: what was sent arrives once the channel is opened again;
-//     on a healthy server the socket closes once every echo is in, nothing sent twice;
+//     on a healthy server the socket closes once every echo is in, nothing sent twice; and left
+//     while the network is quiet, the page reloaded at once: the next page sends what was left;
 //   - a shared connection's token refreshed while the server is frozen (two queue channels):
 //     everything arrives, no error;
 //   - a queued message the server refuses without naming its channel does not hold the queue back;
@@ -369,6 +370,53 @@ test('a chat left at once: the server frozen, 5 messages sent, the last channel 
   } finally {
     await context.close();
     await second.stop();
+  }
+  assert.deepEqual(errors, []);
+});
+
+test('a chat left at once, then the page reloaded: the network gone quiet, 5 messages sent, the last channel closed, the page reloaded at once: the next page sends all 5', async () => {
+  // The page comes from the server; its socket goes through a proxy that stops carrying it.
+  const proxy = await blackholeProxy(server.port);
+  const name = 'liveness/left-reload';
+  const database = `left-reload-${Math.random()}`;
+  const { page, errors, context } = await openPage(browser, server);
+  const start = async ({ host, name, database }) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database } });
+    const ch = xrt.openChannel(name, { queueOfflineActions: true });
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    return ch;
+  };
+  const args = { host: proxy.host, name, database, start: start.toString() };
+  try {
+    await page.evaluate(async (a) => {
+      window.ch = await (0, eval)(`(${a.start})`)(a);
+      await window.t.direct(window.ch);
+    }, args);
+    proxy.blackhole();
+    const r = await page.evaluate(async () => {
+      const sent = await Promise.all(Array.from({ length: 5 }, (_, i) => window.ch.message({ seq: i })));
+      // The user leaves the chat and the app navigates away at once: the socket still waits
+      // for the five echoes.
+      window.ch.close();
+      return { sent, unconfirmed: window.xrt.clientStats().unconfirmed };
+    });
+    assert.deepEqual(r.sent, Array(5).fill('sent'), 'the quiet socket looks open');
+    assert.equal(r.unconfirmed, 5, 'kept for their echoes');
+    await page.reload();
+    await page.evaluate(() => window.ready);
+    const pending = await page.evaluate(async (a) => {
+      const ch = await (0, eval)(`(${a.start})`)(a);
+      const heard = [];
+      ch.on('message', (f) => heard.push(f.payload.seq));
+      return (await window.t.drained(ch, heard, 5)).pending;
+    }, args);
+    assert.equal(pending, 0);
+    const history = await server.admin(`history?channel=${name}`);
+    assert.deepEqual(history.history.map((f) => f.payload.seq).filter((seq) => seq !== undefined), [0, 1, 2, 3, 4], 'each once, in order');
+  } finally {
+    await context.close();
+    await proxy.stop();
   }
   assert.deepEqual(errors, []);
 });
