@@ -205,10 +205,12 @@ export function inbound(event) {
   const action = frame.action;
   if (channel === undefined) return deliverAll(action, frame);
   const slot = slots.get(channel);
-  if (lingering.size !== 0 && action === "message") {
-    // Echoes of what closed openings sent come before those of later openings.
+  if (lingering.size !== 0 && (action === "message" || action === "error")) {
+    // Echoes of what closed openings sent come before those of later openings; so does the
+    // server's refusal of the oldest message not yet confirmed.
     for (const old of lingering.get(channel) || []) {
-      if (!old.outbox.echo(frame)) continue;
+      if (action === "error") old.outbox.refused();
+      else if (!old.outbox.echo(frame)) continue;
       if (old.outbox.size === 0) forget(old);
       if (slot !== undefined) deliver(slot, action, frame);
       else drained();

@@ -31,6 +31,10 @@ import { allStopped, blackholeProxy, openPage, pageServerForTests, startPageServ
 
 const CONFIG = `
 [[channel]]
+pattern = "readonly/*"
+anonymous_send = false
+
+[[channel]]
 pattern = "*"
 history = 1000
 anonymous_send = true
@@ -372,6 +376,36 @@ test('a chat left at once: the server frozen, 5 messages sent, the last channel 
     await second.stop();
   }
   assert.deepEqual(errors, []);
+});
+
+test('a chat left at once after a message the server refuses: the refusal ends the wait, the socket closes', async () => {
+  const { page, errors, context } = await openPage(browser, server, { initScript: recordSockets });
+  const r = await page.evaluate(async (host) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database: `left-refused-${Math.random()}` } });
+    // Anonymous clients may not send on readonly/* (the local server answers with an error frame
+    // naming the channel, and never echoes).
+    const ch = xrt.openChannel('readonly/left', { queueOfflineActions: true });
+    await t.next(ch, 'connection_status', (f) => f.payload.status === 'connected');
+    const refused = t.next(ch, 'error', () => true);
+    await ch.message({ probe: 0 });
+    await refused;
+    while ((await ch.pending()) !== 0) await t.next(ch, 'queue', () => true);
+    const sent = await ch.message({ bye: true });
+    ch.close();
+    const ws = window.sockets[window.sockets.length - 1];
+    const code = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve('still open after 10 s'), 10_000);
+      ws.addEventListener('close', (e) => {
+        clearTimeout(timer);
+        resolve(e.code);
+      });
+    });
+    return { sent, code, unconfirmed: xrt.clientStats().unconfirmed, state: xrt.connectionState() };
+  }, server.host);
+  assert.deepEqual(r, { sent: 'sent', code: 1000, unconfirmed: 0, state: 'idle' });
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('a chat left at once, then the page reloaded: the network gone quiet, 5 messages sent, the last channel closed, the page reloaded at once: the next page sends all 5', async () => {
