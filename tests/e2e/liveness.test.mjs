@@ -424,8 +424,12 @@ test('a chat left at once, then the page reloaded: the network gone quiet, 5 mes
   const args = { host: proxy.host, name, database, start: start.toString() };
   try {
     await page.evaluate(async (a) => {
-      window.ch = await (0, eval)(`(${a.start})`)(a);
-      await window.t.direct(window.ch);
+      const { t } = window;
+      const ch = await (0, eval)(`(${a.start})`)(a);
+      window.ch = ch;
+      // The probe that went straight to the socket is confirmed before the network goes quiet.
+      const probe = await t.direct(ch);
+      await t.next(ch, 'message', (f) => f.payload.probe === probe);
     }, args);
     proxy.blackhole();
     const r = await page.evaluate(async () => {
