@@ -125,7 +125,9 @@ export function sendMessage(slot, text, body, echoed, storeError, origin) {
   if (slot.direct) {
     const end = send(text);
     if (end >= 0) {
-      if (text.length === socket.largest) socket.sender = [slot, origin];
+      // The first direct send of the largest length (the server closes at the first one over its
+      // limit); the pair is made once, not on every send of that length.
+      if (text.length === socket.largest && socket.sender === null) socket.sender = [slot, origin];
       if (slot.outbox !== null) {
         // This page's public message is kept as its payload's text alone (outbox.js).
         slot.outbox.track(echoed && origin === undefined ? body : { t: text, b: echoed ? body : null, k: undefined, e: end, o: origin });

@@ -14,8 +14,9 @@ export const socket = {
   handed: 0,
   /** Sockets opened since the page loaded (clientStats()). */
   opened: 0,
-  /** The length of the largest frame sent on it, and, when it was sent directly, whose message it
-   * was: [the channel's slot, the follower's [tab, seq] or undefined] (queue.js `tooBig`). */
+  /** The length of the largest frame sent on it, and, when the first frame of that length was
+   * sent directly, whose message it was: [the channel's slot, the follower's [tab, seq] or
+   * undefined] (queue.js `tooBig`). */
   largest: 0,
   sender: null,
 };
