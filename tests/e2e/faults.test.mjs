@@ -3,7 +3,8 @@
 // tab killed in the middle of one, a page reloaded right after a burst of sends, the server
 // restarted (same port) in the middle of a blast, 100 channels rejoined after a reconnect, and
 // the queue's storage failing (the site's data cleared under the page, a store that keeps failing),
-// a network that drops and comes back 20 times during a flush.
+// a network that drops and comes back 20 times during a flush; and, marked todo, a tab killed right
+// after sending while the server is frozen (a gap not closed).
 //
 //   cargo build -p xano-realtime-server && scripts/build.sh
 //   node --test tests/e2e/faults.test.mjs
@@ -172,6 +173,45 @@ async function openObserver(channel) {
   return observer;
 }
 
+/**
+ * A tab with `channel` open as `window.ch`, with the offline queue in `database`;
+ * `window.connected` resolves once the channel's status is `connected`.
+ */
+async function openQueueTab(channel, database) {
+  const tab = await openPage(browser, server);
+  await tab.page.evaluate(({ host, channel, database }) => {
+    window.t.configure(host, { queue: { database } });
+    window.ch = window.xrt.openChannel(channel, { queueOfflineActions: true });
+    window.connected = window.t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
+  }, { host: server.host, channel, database });
+  return tab;
+}
+
+/**
+ * Freezes the server (SIGSTOP), runs `meanwhile()`, crashes the tab's renderer (no pagehide, no
+ * close frame: its memory, send buffer, IndexedDB transactions and Web Lock go with it), resumes
+ * the server, and waits until the server has read what the dead tab's socket still carried and
+ * seen it closed (one connection left: the observer's).
+ */
+async function crashWhileFrozen(tab, meanwhile = async () => {}) {
+  server.process.kill('SIGSTOP');
+  try {
+    await allStopped(server.process.pid);
+    await meanwhile();
+    const crashed = tab.page.waitForEvent('crash');
+    const cdp = await tab.context.newCDPSession(tab.page);
+    // The command itself never answers: the page it would answer from is gone.
+    cdp.send('Page.crash').catch(() => {});
+    await crashed;
+  } finally {
+    server.process.kill('SIGCONT');
+  }
+  for (let i = 0; (await server.admin('stats')).connections !== 1; i++) {
+    assert.ok(i < 500, "the crashed tab's socket is closed on the server");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 test('a tab killed in the middle of a queue flush (no pagehide): the next tab of the origin delivers the rest, nothing lost', async () => {
   // The flush keeps at most 1,024 unconfirmed: with the server frozen early, far fewer than N
   // can be sent before the kill, even on a loaded machine where the freeze comes late.
@@ -180,13 +220,8 @@ test('a tab killed in the middle of a queue flush (no pagehide): the next tab of
   const database = `killed-${Math.random()}`;
   const observer = await openObserver(channel);
   // The first tab queues N messages while its browser is offline (the observer stays connected).
-  const first = await openPage(browser, server);
-  await first.page.evaluate(async ({ host, channel, database }) => {
-    const { xrt, t } = window;
-    t.configure(host, { queue: { database } });
-    window.ch = xrt.openChannel(channel, { queueOfflineActions: true });
-    await t.next(window.ch, 'connection_status', (f) => f.payload.status === 'connected');
-  }, { host: server.host, channel, database });
+  const first = await openQueueTab(channel, database);
+  await first.page.evaluate(() => window.connected);
   await first.context.setOffline(true);
   await first.page.waitForFunction(() => window.xrt.connectionState() === 'offline');
   const queued = await first.page.evaluate((N) => {
@@ -202,22 +237,7 @@ test('a tab killed in the middle of a queue flush (no pagehide): the next tab of
     assert.ok(i < 3000, 'the flush started');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  server.process.kill('SIGSTOP');
-  try {
-    await allStopped(server.process.pid);
-    const crashed = first.page.waitForEvent('crash');
-    const cdp = await first.context.newCDPSession(first.page);
-    // The command itself never answers: the page it would answer from is gone.
-    cdp.send('Page.crash').catch(() => {});
-    await crashed;
-  } finally {
-    server.process.kill('SIGCONT');
-  }
-  // The server reads what the dead tab's socket still carried, then sees it closed.
-  for (let i = 0; (await server.admin('stats')).connections !== 1; i++) {
-    assert.ok(i < 500, 'the crashed tab\'s socket is closed on the server');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await crashWhileFrozen(first);
   const heardAtKill = (await server.admin('stats')).channels[channel].messages;
   assert.ok(heardAtKill < N, `the kill hit the middle of the flush (${heardAtKill} of ${N} arrived)`);
   // A new tab of the same origin (the same browser context: the same IndexedDB) opens the channel.
@@ -249,6 +269,45 @@ test('a tab killed in the middle of a queue flush (no pagehide): the next tab of
   assert.deepEqual(observer.errors, []);
   await observer.context.close();
   await first.context.close();
+});
+
+// A gap that is not closed (README, "The offline queue", not covered): what a tab sent straight to
+// the socket lives only in its memory and the browser's send buffer until its echo, and a tab that
+// dies without pagehide takes both with it. Marked todo: it shows the loss (1,092 of 3,000 in the
+// trial that found it) and passes once the gap is closed.
+test('a tab killed right after 3,000 sends of 2 KB on a queue channel, the server frozen meanwhile: none is lost', { todo: 'a tab that dies without pagehide loses what the server had not received (README)' }, async () => {
+  const N = 3000;
+  const channel = 'flush/killed-direct';
+  const database = `killed-direct-${Math.random()}`;
+  const observer = await openObserver(channel);
+  const first = await openQueueTab(channel, database);
+  // Joined: a probe sent and echoed.
+  await first.page.evaluate(async () => {
+    const echo = window.t.next(window.ch, 'message', (f) => f.payload.probe === 1);
+    await window.ch.message({ probe: 1 });
+    await echo;
+  });
+  await crashWhileFrozen(first, async () => {
+    const sent = await first.page.evaluate((N) => {
+      const pad = 'p'.repeat(2000);
+      return Promise.all(Array.from({ length: N }, (_, seq) => window.ch.message({ seq, pad })));
+    }, N);
+    assert.deepEqual(new Set(sent), new Set(['sent']));
+  });
+  // The next tab of the origin opens the channel and sends what the store holds.
+  const next = await openPage(browser, server, { context: first.context });
+  await next.page.evaluate(async ({ host, channel, database }) => {
+    const { xrt, t } = window;
+    t.configure(host, { queue: { database } });
+    const ch = xrt.openChannel(channel, { queueOfflineActions: true });
+    while ((await ch.pending()) !== 0) await t.next(ch, 'queue', () => true, 30_000);
+  }, { host: server.host, channel, database });
+  const accepted = (await server.admin('stats')).channels[channel].messages - 1;
+  await observer.page.waitForFunction((accepted) => window.seen.length >= accepted, accepted, { timeout: 30_000 });
+  const distinct = await observer.page.evaluate(() => window.distinct.size);
+  await observer.context.close();
+  await first.context.close();
+  assert.equal(distinct, N, `${N - distinct} of ${N} lost`);
 });
 
 // `lostFirst`: the socket is lost (the browser says it is offline) in the same task, just before
